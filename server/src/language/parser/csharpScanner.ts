@@ -1,0 +1,300 @@
+/**
+ * Finds where a C# policy expression ends without parsing C#: it balances
+ * brackets while skipping string literals (regular, verbatim, interpolated,
+ * raw), char literals and comments, so quotes, `<`, `>` and `&` inside an
+ * expression never end an XML attribute or start a tag.
+ */
+
+const enum Ch {
+  Tab = 9,
+  LineFeed = 10,
+  CarriageReturn = 13,
+  Space = 32,
+  DoubleQuote = 34,
+  Dollar = 36,
+  SingleQuote = 39,
+  OpenParen = 40,
+  CloseParen = 41,
+  Star = 42,
+  Slash = 47,
+  LessThan = 60,
+  At = 64,
+  OpenBracket = 91,
+  Backslash = 92,
+  CloseBracket = 93,
+  OpenBrace = 123,
+  CloseBrace = 125,
+  Bang = 33,
+}
+
+export interface ExpressionScan {
+  /** Offset after the closing delimiter, or where scanning stopped. */
+  end: number;
+  closed: boolean;
+  /** Why the expression is malformed, with the offending range. */
+  error?: { message: string; start: number; end: number };
+}
+
+/** Result of skipping one nested construct: the offset after it, or a failure. */
+interface Skip {
+  end: number;
+  error?: { message: string; start: number; end: number };
+}
+
+const closerFor = (open: number): number => (open === Ch.OpenParen ? Ch.CloseParen : Ch.CloseBrace);
+
+/**
+ * A line that starts (after indentation) with `<name`, `</` or `<!` is
+ * almost certainly the next XML tag, never C#: an unfinished expression
+ * stops there instead of swallowing the rest of the document.
+ */
+export function looksLikeTagLine(text: string, lineStart: number): boolean {
+  let i = lineStart;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c !== Ch.Space && c !== Ch.Tab && c !== Ch.CarriageReturn) break;
+    i++;
+  }
+  if (i + 1 >= n || text.charCodeAt(i) !== Ch.LessThan) return false;
+  const next = text.charCodeAt(i + 1);
+  return next === Ch.Slash || next === Ch.Bang || isNameStart(next);
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/**
+ * Scans the expression whose `@` is at `start` (followed by `(` or `{`).
+ * Never throws; always makes progress.
+ */
+export function scanExpression(text: string, start: number): ExpressionScan {
+  // Only the delimiter that opened the expression is counted, as APIM does:
+  // other brackets are C#'s business and a stray one must not hide the end.
+  const open = text.charCodeAt(start + 1);
+  const close = closerFor(open);
+  const n = text.length;
+  let depth = 1;
+  let i = start + 2;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case Ch.OpenParen:
+      case Ch.OpenBrace:
+        if (c === open) depth++;
+        i++;
+        continue;
+      case Ch.CloseParen:
+      case Ch.CloseBrace:
+        i++;
+        if (c === close && --depth === 0) return { end: i, closed: true };
+        continue;
+      case Ch.DoubleQuote:
+      case Ch.SingleQuote:
+      case Ch.At:
+      case Ch.Dollar: {
+        const skip = skipLiteral(text, i);
+        if (skip === undefined) {
+          i++;
+          continue;
+        }
+        if (skip.error) return { end: skip.end, closed: false, error: skip.error };
+        i = skip.end;
+        continue;
+      }
+      case Ch.Slash: {
+        const next = text.charCodeAt(i + 1);
+        if (next === Ch.Slash) {
+          i = lineEnd(text, i);
+          continue;
+        }
+        if (next === Ch.Star) {
+          const commentEnd = text.indexOf('*/', i + 2);
+          if (commentEnd < 0) return unclosed(start, n, 'Unterminated comment in policy expression.', i);
+          i = commentEnd + 2;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      case Ch.LineFeed:
+        if (looksLikeTagLine(text, i + 1)) return unclosed(start, i, missingCloser(close));
+        i++;
+        continue;
+      default:
+        i++;
+    }
+  }
+  return unclosed(start, n, missingCloser(close));
+}
+
+function missingCloser(close: number): string {
+  return `Policy expression is not closed: expected '${String.fromCharCode(close)}'.`;
+}
+
+/** The error points at the opening `@(`/`@{` (or at `at`), where the user can see what is unbalanced. */
+function unclosed(start: number, end: number, message: string, at = start): ExpressionScan {
+  return { end, closed: false, error: { message, start: at, end: at + 2 } };
+}
+
+function lineEnd(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl < 0 ? text.length : nl;
+}
+
+/**
+ * If a string or char literal starts at `i`, skips it. Returns undefined
+ * when `i` does not start a literal (a lone `@` or `$`).
+ */
+function skipLiteral(text: string, i: number): Skip | undefined {
+  const c = text.charCodeAt(i);
+  if (c === Ch.SingleQuote) return skipCharLiteral(text, i);
+  if (c === Ch.DoubleQuote) {
+    if (text.startsWith('"""', i)) return skipRawString(text, i, 0);
+    return skipRegularString(text, i + 1, i);
+  }
+  // Prefixes: @"…", $"…", $@"…", @$"…", $$"""…""".
+  let j = i;
+  let verbatim = false;
+  let dollars = 0;
+  while (j < text.length) {
+    const p = text.charCodeAt(j);
+    if (p === Ch.At && !verbatim) verbatim = true;
+    else if (p === Ch.Dollar) dollars++;
+    else break;
+    j++;
+  }
+  if (text.charCodeAt(j) !== Ch.DoubleQuote || j === i) return undefined;
+  if (text.startsWith('"""', j)) return skipRawString(text, j, dollars);
+  if (dollars === 0) return skipVerbatimString(text, j + 1, i);
+  return skipInterpolatedString(text, j + 1, i, verbatim);
+}
+
+function skipCharLiteral(text: string, i: number): Skip {
+  // 'x', '\n', '\u0041', '\''
+  let j = i + 1;
+  const n = text.length;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === Ch.Backslash) {
+      j += 2;
+      continue;
+    }
+    if (c === Ch.SingleQuote) return { end: j + 1 };
+    if (c === Ch.LineFeed || j - i > 12) break;
+    j++;
+  }
+  return { end: j, error: { message: 'Unterminated character literal in policy expression.', start: i, end: i + 1 } };
+}
+
+function skipRegularString(text: string, j: number, literalStart: number): Skip {
+  const n = text.length;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === Ch.Backslash) {
+      j += 2;
+      continue;
+    }
+    if (c === Ch.DoubleQuote) {
+      // `""` right after string content is not valid C# (no adjacent literals), but
+      // policies written through XML tools contain it; read it as an escaped quote.
+      if (text.charCodeAt(j + 1) === Ch.DoubleQuote && j > literalStart + 1) {
+        j += 2;
+        continue;
+      }
+      return { end: j + 1 };
+    }
+    // C# forbids a newline here, but APIM accepts such policies in practice; only
+    // a following tag line proves the string was left open.
+    if (c === Ch.LineFeed && looksLikeTagLine(text, j + 1)) break;
+    j++;
+  }
+  return { end: j, error: { message: 'Unterminated string literal in policy expression.', start: literalStart, end: literalStart + 1 } };
+}
+
+function skipVerbatimString(text: string, j: number, literalStart: number): Skip {
+  const n = text.length;
+  while (j < n) {
+    const close = text.indexOf('"', j);
+    if (close < 0) break;
+    if (text.charCodeAt(close + 1) === Ch.DoubleQuote) {
+      j = close + 2; // "" is an escaped quote
+      continue;
+    }
+    return { end: close + 1 };
+  }
+  return { end: n, error: { message: 'Unterminated verbatim string in policy expression.', start: literalStart, end: literalStart + 2 } };
+}
+
+function skipRawString(text: string, quoteStart: number, _dollars: number): Skip {
+  let quotes = 0;
+  while (text.charCodeAt(quoteStart + quotes) === Ch.DoubleQuote) quotes++;
+  const fence = '"'.repeat(quotes);
+  const close = text.indexOf(fence, quoteStart + quotes);
+  if (close < 0) {
+    return { end: text.length, error: { message: 'Unterminated raw string literal in policy expression.', start: quoteStart, end: quoteStart + quotes } };
+  }
+  return { end: close + quotes };
+}
+
+/** `$"…{hole}…"`: `{{`/`}}` are escaped braces; a hole is C# code up to its matching `}`. */
+function skipInterpolatedString(text: string, j: number, literalStart: number, verbatim: boolean): Skip {
+  const n = text.length;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === Ch.DoubleQuote) {
+      if (verbatim && text.charCodeAt(j + 1) === Ch.DoubleQuote) {
+        j += 2;
+        continue;
+      }
+      return { end: j + 1 };
+    }
+    if (!verbatim && c === Ch.Backslash) {
+      j += 2;
+      continue;
+    }
+    if (!verbatim && c === Ch.LineFeed) break;
+    if (c === Ch.OpenBrace) {
+      if (text.charCodeAt(j + 1) === Ch.OpenBrace) {
+        j += 2;
+        continue;
+      }
+      const hole = skipInterpolationHole(text, j + 1);
+      if (hole.error) return hole;
+      j = hole.end;
+      continue;
+    }
+    if (c === Ch.CloseBrace && text.charCodeAt(j + 1) === Ch.CloseBrace) {
+      j += 2;
+      continue;
+    }
+    j++;
+  }
+  return { end: j, error: { message: 'Unterminated interpolated string in policy expression.', start: literalStart, end: literalStart + 2 } };
+}
+
+function skipInterpolationHole(text: string, j: number): Skip {
+  let depth = 0;
+  const n = text.length;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === Ch.OpenBrace || c === Ch.OpenParen || c === Ch.OpenBracket) depth++;
+    else if (c === Ch.CloseParen || c === Ch.CloseBracket) depth--;
+    else if (c === Ch.CloseBrace) {
+      if (depth === 0) return { end: j + 1 };
+      depth--;
+    } else if (c === Ch.DoubleQuote || c === Ch.SingleQuote || c === Ch.At || c === Ch.Dollar) {
+      const skip = skipLiteral(text, j);
+      if (skip) {
+        if (skip.error) return skip;
+        j = skip.end;
+        continue;
+      }
+    } else if (c === Ch.LineFeed && looksLikeTagLine(text, j + 1)) {
+      break;
+    }
+    j++;
+  }
+  return { end: j, error: { message: 'Unterminated interpolation hole in policy expression.', start: j, end: j } };
+}

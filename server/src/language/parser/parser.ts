@@ -1,0 +1,463 @@
+/**
+ * A tolerant, single-pass parser for APIM policy documents ("rawxml"): XML
+ * whose attribute values and text may hold unescaped C# policy expressions
+ * and `{{named value}}` references.
+ *
+ * It never throws and always returns a tree: problems become `errors` and
+ * the tree is repaired the way a person would read it (an unfinished start
+ * tag ends at the next tag, a missing end tag closes at its parent's end).
+ */
+import { looksLikeTagLine, scanExpression } from './csharpScanner';
+import { collectNamedValues } from './namedValues';
+import type {
+  AttributeNode,
+  ChildNode,
+  ElementNode,
+  Expression,
+  MarkupNode,
+  NamedValueRef,
+  PolicyDocument,
+  SyntaxError,
+  TextNode,
+} from './nodes';
+
+const enum Ch {
+  Tab = 9,
+  LineFeed = 10,
+  CarriageReturn = 13,
+  Space = 32,
+  Bang = 33,
+  DoubleQuote = 34,
+  Ampersand = 38,
+  SingleQuote = 39,
+  OpenParen = 40,
+  Slash = 47,
+  Colon = 58,
+  LessThan = 60,
+  Equals = 61,
+  GreaterThan = 62,
+  Question = 63,
+  At = 64,
+  OpenBrace = 123,
+  CloseBrace = 125,
+}
+
+function isWhitespace(c: number): boolean {
+  return c === Ch.Space || c === Ch.LineFeed || c === Ch.Tab || c === Ch.CarriageReturn;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon || c === Ch.OpenBrace || c > 127;
+}
+
+/** Name characters, plus braces so `{{named values}}` inside names stay in the name. */
+function isNameChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 45 || // -
+    c === 46 || // .
+    c === 95 || // _
+    c === Ch.Colon ||
+    c === Ch.OpenBrace ||
+    c === Ch.CloseBrace ||
+    c > 127
+  );
+}
+
+const ENTITY = /^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);/;
+const PREDEFINED_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+class Parser {
+  private readonly n: number;
+  private pos = 0;
+  private readonly errors: SyntaxError[] = [];
+  private readonly namedValues: NamedValueRef[] = [];
+  private readonly expressions: Expression[] = [];
+  private readonly topLevel: ChildNode[] = [];
+  /** Open elements, innermost last. */
+  private readonly stack: ElementNode[] = [];
+  /** Cached offset of the next `@`, so text scanning stays linear. */
+  private nextAt = -2;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+  }
+
+  parse(): PolicyDocument {
+    const text = this.text;
+    if (text.charCodeAt(0) === 0xfeff) this.pos = 1; // byte order mark
+    while (this.pos < this.n) {
+      if (text.charCodeAt(this.pos) === Ch.LessThan) this.scanMarkup();
+      else this.scanText();
+    }
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const open = this.stack[i];
+      this.error('malformed-xml', `Element <${open.name}> is not closed: add </${open.name}>.`, open.start + 1, open.nameEnd);
+      open.end = this.n;
+    }
+    this.stack.length = 0;
+    let root: ElementNode | undefined;
+    for (const node of this.topLevel) {
+      if (node.kind !== 'element') continue;
+      if (!root) root = node;
+      else this.error('malformed-xml', `A policy document has a single root element; <${node.name}> is a second one.`, node.start + 1, node.nameEnd);
+    }
+    return {
+      text,
+      children: this.topLevel,
+      root,
+      errors: this.errors.sort((a, b) => a.start - b.start),
+      namedValues: this.namedValues.sort((a, b) => a.start - b.start),
+      expressions: this.expressions,
+    };
+  }
+
+  private error(code: SyntaxError['code'], message: string, start: number, end: number): void {
+    this.errors.push({ code, message, start, end: Math.max(end, start) });
+  }
+
+  private get parent(): ElementNode | undefined {
+    return this.stack.length ? this.stack[this.stack.length - 1] : undefined;
+  }
+
+  private append(node: ChildNode): void {
+    const parent = this.parent;
+    if (parent) parent.children.push(node);
+    else this.topLevel.push(node);
+  }
+
+  // ---- text -------------------------------------------------------------
+
+  private findNextAt(from: number): number {
+    if (this.nextAt < from && this.nextAt !== -1) this.nextAt = this.text.indexOf('@', from);
+    return this.nextAt;
+  }
+
+  /** Text up to the next tag, skipping over policy expressions. */
+  private scanText(): void {
+    const text = this.text;
+    const start = this.pos;
+    let expressions: Expression[] | undefined;
+    let i = start;
+    while (i < this.n) {
+      const lt = text.indexOf('<', i);
+      const stop = lt < 0 ? this.n : lt;
+      const at = this.findNextAt(i);
+      if (at >= 0 && at < stop && at + 1 < this.n) {
+        const next = text.charCodeAt(at + 1);
+        if (next === Ch.OpenParen || next === Ch.OpenBrace) {
+          const expression = this.scanExpressionAt(at);
+          (expressions ??= []).push(expression);
+          i = expression.end;
+          continue;
+        }
+        i = at + 1;
+        if (at + 1 < stop) continue;
+      }
+      i = stop;
+      break;
+    }
+    const end = i;
+    this.pos = end;
+    let significant = false;
+    for (let k = start; k < end; k++) {
+      if (!isWhitespace(text.charCodeAt(k))) {
+        significant = true;
+        break;
+      }
+    }
+    if (!significant) return; // layout whitespace carries no meaning
+    this.checkEntities(start, end, expressions);
+    collectNamedValues(text, start, end, this.namedValues);
+    const parent = this.parent;
+    const node: TextNode = { kind: 'text', start, end, significant, parent };
+    if (expressions) node.expressions = expressions;
+    if (!parent) this.error('malformed-xml', 'Text is not allowed outside the root element.', start, end);
+    this.append(node);
+  }
+
+  private scanExpressionAt(at: number): Expression {
+    const scan = scanExpression(this.text, at);
+    const expression: Expression = { start: at, end: scan.end, block: this.text.charCodeAt(at + 1) === Ch.OpenBrace, closed: scan.closed };
+    if (scan.error) this.error('malformed-expression', scan.error.message, scan.error.start, scan.error.end);
+    this.expressions.push(expression);
+    return expression;
+  }
+
+  /** A bare `&` must start an entity; expressions are exempt (they are C#). */
+  private checkEntities(start: number, end: number, expressions: Expression[] | undefined): void {
+    const text = this.text;
+    let amp = text.indexOf('&', start);
+    while (amp >= 0 && amp < end) {
+      if (!expressions?.some((e) => amp >= e.start && amp < e.end)) {
+        const match = ENTITY.exec(text.substring(amp, amp + 12));
+        if (!match) {
+          this.error('malformed-xml', "A bare '&' must be written as '&amp;'.", amp, amp + 1);
+        } else {
+          const name = match[0].slice(1, -1);
+          if (!name.startsWith('#') && !PREDEFINED_ENTITIES.has(name)) {
+            this.error('malformed-xml', `Unknown entity '&${name};'.`, amp, amp + match[0].length);
+          }
+        }
+      }
+      amp = text.indexOf('&', amp + 1);
+    }
+  }
+
+  // ---- markup -----------------------------------------------------------
+
+  private scanMarkup(): void {
+    const text = this.text;
+    const start = this.pos;
+    const next = text.charCodeAt(start + 1);
+    if (next === Ch.Bang) {
+      if (text.startsWith('<!--', start)) return this.scanDelimited('comment', '-->', 4, 'Comment is not closed: add -->.');
+      if (text.startsWith('<![CDATA[', start)) return this.scanDelimited('cdata', ']]>', 9, 'CDATA section is not closed: add ]]>.');
+      return this.scanDelimited('doctype', '>', 2, 'Declaration is not closed: add >.');
+    }
+    if (next === Ch.Question) return this.scanDelimited('processing-instruction', '?>', 2, 'Processing instruction is not closed: add ?>.');
+    if (next === Ch.Slash) return this.scanEndTag();
+    if (isNameStart(next)) return this.scanStartTag();
+    // A lone '<' (for example "a < b" outside an expression): report it, keep it as text.
+    this.error('malformed-xml', "A bare '<' must be written as '&lt;' (or be inside a policy expression).", start, start + 1);
+    this.pos = start + 1;
+    const parent = this.parent;
+    let end = text.indexOf('<', start + 1);
+    if (end < 0) end = this.n;
+    this.append({ kind: 'text', start, end, significant: true, parent });
+    this.pos = end;
+  }
+
+  private scanDelimited(kind: MarkupNode['kind'], terminator: string, openLength: number, unclosedMessage: string): void {
+    const start = this.pos;
+    const close = this.text.indexOf(terminator, start + openLength);
+    const closed = close >= 0;
+    const end = closed ? close + terminator.length : this.n;
+    if (!closed) this.error('malformed-xml', unclosedMessage, start, start + openLength);
+    this.append({ kind, start, end, closed, parent: this.parent });
+    this.pos = end;
+  }
+
+  private scanName(from: number): number {
+    let i = from;
+    while (i < this.n && isNameChar(this.text.charCodeAt(i))) i++;
+    return i;
+  }
+
+  private skipWhitespace(from: number): number {
+    let i = from;
+    while (i < this.n && isWhitespace(this.text.charCodeAt(i))) i++;
+    return i;
+  }
+
+  private scanStartTag(): void {
+    const text = this.text;
+    const start = this.pos;
+    const nameEnd = this.scanName(start + 1);
+    const name = text.substring(start + 1, nameEnd);
+    const parent = this.parent;
+    const element: ElementNode = {
+      kind: 'element',
+      name,
+      start,
+      nameEnd,
+      end: nameEnd,
+      selfClosing: false,
+      closed: false,
+      attributes: [],
+      children: [],
+      parent,
+    };
+    if (name.includes('{{')) collectNamedValues(text, start + 1, nameEnd, this.namedValues);
+    this.append(element);
+    let i = nameEnd;
+    for (;;) {
+      i = this.skipWhitespace(i);
+      if (i >= this.n) {
+        this.error('malformed-xml', `Start tag <${name}> is not finished: add '>'.`, start, nameEnd);
+        element.end = this.n;
+        this.stack.push(element);
+        this.pos = this.n;
+        return;
+      }
+      const c = text.charCodeAt(i);
+      if (c === Ch.GreaterThan) {
+        element.startTagEnd = i + 1;
+        element.end = i + 1;
+        this.stack.push(element);
+        this.pos = i + 1;
+        return;
+      }
+      if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.GreaterThan) {
+        element.startTagEnd = i + 2;
+        element.end = i + 2;
+        element.selfClosing = true;
+        element.closed = true;
+        this.pos = i + 2;
+        return;
+      }
+      if (c === Ch.LessThan) {
+        // The start tag was never finished; the next tag begins here.
+        this.error('malformed-xml', `Start tag <${name}> is not finished: add '>'.`, start, nameEnd);
+        element.end = i;
+        this.stack.push(element);
+        this.pos = i;
+        return;
+      }
+      if (isNameStart(c)) {
+        i = this.scanAttribute(element, i);
+        continue;
+      }
+      this.error('malformed-xml', `Unexpected '${text[i]}' in start tag <${name}>.`, i, i + 1);
+      i++;
+    }
+  }
+
+  /** Scans one attribute starting at its name; returns the offset after it. */
+  private scanAttribute(element: ElementNode, nameStart: number): number {
+    const text = this.text;
+    const nameEnd = this.scanName(nameStart);
+    const name = text.substring(nameStart, nameEnd);
+    const attribute: AttributeNode = { name, start: nameStart, nameEnd, valueClosed: false, hasNamedValue: false };
+    if (name.includes('{{')) collectNamedValues(text, nameStart, nameEnd, this.namedValues);
+    if (element.attributes.some((a) => a.name === name)) {
+      this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
+    }
+    element.attributes.push(attribute);
+    let i = this.skipWhitespace(nameEnd);
+    if (text.charCodeAt(i) !== Ch.Equals) {
+      this.error('malformed-xml', `Attribute '${name}' needs a value: ${name}="…".`, nameStart, nameEnd);
+      return i;
+    }
+    i = this.skipWhitespace(i + 1);
+    const quote = text.charCodeAt(i);
+    if (quote !== Ch.DoubleQuote && quote !== Ch.SingleQuote) {
+      this.error('malformed-xml', `The value of '${name}' must be in quotes.`, nameStart, i);
+      // Take the unquoted word as the value so completion and hover still work.
+      let j = i;
+      while (j < this.n && !isWhitespace(text.charCodeAt(j)) && text.charCodeAt(j) !== Ch.GreaterThan && text.charCodeAt(j) !== Ch.LessThan) j++;
+      if (j > i) {
+        attribute.valueStart = i;
+        attribute.valueEnd = j;
+        attribute.value = text.substring(i, j);
+      }
+      return j;
+    }
+    attribute.quote = quote === Ch.DoubleQuote ? '"' : "'";
+    attribute.valueStart = i;
+    const valueStart = i + 1;
+    let closeQuote = -1;
+    const at = valueStart;
+    if (text.charCodeAt(at) === Ch.At && (text.charCodeAt(at + 1) === Ch.OpenParen || text.charCodeAt(at + 1) === Ch.OpenBrace)) {
+      const expression = this.scanExpressionAt(at);
+      attribute.expression = expression;
+      if (expression.closed) {
+        const after = this.skipWhitespace(expression.end);
+        if (text.charCodeAt(after) === quote) closeQuote = after;
+        else {
+          const plain = this.findAttributeEnd(expression.end, quote);
+          if (plain.closed) {
+            this.error('malformed-expression', 'A policy expression must be the whole attribute value; move the extra text inside the expression.', expression.end, plain.end);
+          }
+          closeQuote = plain.closed ? plain.end : -1;
+          if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
+        }
+      } else {
+        // Unfinished expression: read the value as plain XML so the rest of the tag survives.
+        const plain = this.findAttributeEnd(valueStart, quote);
+        if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
+        closeQuote = plain.end;
+        expression.end = Math.min(expression.end, closeQuote);
+      }
+    } else {
+      const plain = this.findAttributeEnd(valueStart, quote);
+      if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
+      closeQuote = plain.end;
+      this.checkEntities(valueStart, closeQuote, undefined);
+    }
+    attribute.value = text.substring(valueStart, closeQuote);
+    attribute.valueEnd = closeQuote + 1;
+    attribute.valueClosed = true;
+    if (collectNamedValues(text, valueStart, closeQuote, this.namedValues) > 0) attribute.hasNamedValue = true;
+    return closeQuote + 1;
+  }
+
+  /**
+   * Where a plain attribute value ends: the matching quote, unless a tag
+   * starts first (then the quote was forgotten and the value is cut there).
+   */
+  private findAttributeEnd(from: number, quote: number): { end: number; closed: boolean } {
+    const text = this.text;
+    const q = text.indexOf(quote === Ch.DoubleQuote ? '"' : "'", from);
+    const end = q < 0 ? this.n : q;
+    let lt = text.indexOf('<', from);
+    while (lt >= 0 && lt < end) {
+      const next = text.charCodeAt(lt + 1);
+      if (next === Ch.Slash || next === Ch.Bang || isNameStart(next)) {
+        // A newline before the '<' or a missing quote: the value was never closed.
+        const nl = text.lastIndexOf('\n', lt);
+        if (q < 0 || nl >= from || looksLikeTagLine(text, lt)) return { end: trimEnd(text, from, lt), closed: false };
+      }
+      this.error('malformed-xml', "A bare '<' in an attribute value must be written as '&lt;'.", lt, lt + 1);
+      lt = text.indexOf('<', lt + 1);
+    }
+    if (q < 0) return { end: trimEnd(text, from, this.n), closed: false };
+    return { end: q, closed: true };
+  }
+
+  private finishUnclosedValue(attribute: AttributeNode, valueStart: number, end: number): number {
+    this.error('malformed-xml', `The value of '${attribute.name}' is missing its closing quote.`, attribute.valueStart ?? valueStart, end);
+    attribute.value = this.text.substring(valueStart, end);
+    attribute.valueEnd = end;
+    attribute.valueClosed = false;
+    if (collectNamedValues(this.text, valueStart, end, this.namedValues) > 0) attribute.hasNamedValue = true;
+    return end;
+  }
+
+  private scanEndTag(): void {
+    const text = this.text;
+    const start = this.pos;
+    const nameEnd = this.scanName(start + 2);
+    const name = text.substring(start + 2, nameEnd);
+    let i = this.skipWhitespace(nameEnd);
+    let end: number;
+    if (text.charCodeAt(i) === Ch.GreaterThan) end = i + 1;
+    else {
+      this.error('malformed-xml', `End tag </${name}> is not finished: add '>'.`, start, nameEnd);
+      // Skip junk up to '>' on this tag, but never into the next tag.
+      while (i < this.n && text.charCodeAt(i) !== Ch.GreaterThan && text.charCodeAt(i) !== Ch.LessThan) i++;
+      end = text.charCodeAt(i) === Ch.GreaterThan ? i + 1 : i;
+    }
+    this.pos = end;
+    // Find the open element this end tag closes.
+    let match = this.stack.length - 1;
+    while (match >= 0 && this.stack[match].name !== name) match--;
+    if (match < 0) {
+      this.error('malformed-xml', name ? `End tag </${name}> has no matching start tag.` : 'End tag has no name.', start, end);
+      return;
+    }
+    for (let k = this.stack.length - 1; k > match; k--) {
+      const open = this.stack[k];
+      this.error('malformed-xml', `Element <${open.name}> is not closed before </${name}>: add </${open.name}>.`, open.start + 1, open.nameEnd);
+      open.end = start;
+    }
+    const element = this.stack[match];
+    element.endTagStart = start;
+    element.end = end;
+    element.closed = true;
+    this.stack.length = match;
+  }
+}
+
+function trimEnd(text: string, from: number, end: number): number {
+  let e = end;
+  while (e > from && isWhitespace(text.charCodeAt(e - 1))) e--;
+  return e;
+}
+
+/** Parses a policy document. Never throws. */
+export function parsePolicy(text: string): PolicyDocument {
+  return new Parser(text).parse();
+}
