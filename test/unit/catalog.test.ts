@@ -51,14 +51,17 @@ interface ReferencePolicy {
   variant?: string;
 }
 
-function loadReference(): ReferencePolicy[] {
-  const file = path.join(REFERENCE_DIR, 'apim-policy-catalog.json');
+/** A file of the shared reference data, which CI places beside the repository. */
+function readReferenceFile(name: string): string {
+  const file = path.join(REFERENCE_DIR, name);
   if (!fs.existsSync(file)) {
-    throw new Error(
-      `reference catalog not found at ${file}; the shared reference folder must sit beside the repository (../shared/reference)`,
-    );
+    throw new Error(`${file} not found; the shared reference folder must sit beside the repository (../shared/reference)`);
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as ReferencePolicy[];
+  return fs.readFileSync(file, 'utf8');
+}
+
+function loadReference(): ReferencePolicy[] {
+  return JSON.parse(readReferenceFile('apim-policy-catalog.json')) as ReferencePolicy[];
 }
 
 /** Every problem found, as "where: what", so one run reports them all. */
@@ -267,7 +270,7 @@ describe('policy catalog data', () => {
   });
 
   it('uses its own descriptions rather than sentences from the reference notes', () => {
-    const notes = fs.readFileSync(path.join(REFERENCE_DIR, 'apim-policy-catalog.md'), 'utf8');
+    const notes = readReferenceFile('apim-policy-catalog.md');
     const normalize = (s: string) => s.toLowerCase().replace(/[`*_]/g, '').replace(/\s+/g, ' ').trim();
     const sentences = new Set(
       notes
