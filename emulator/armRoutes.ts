@@ -1,0 +1,580 @@
+// The Azure Resource Manager side of the emulator: subscriptions, API Management services and their child
+// resources at api-version 2024-05-01, shaped like the official examples. Handlers return responses; the
+// server adds authentication, faults and logging around them.
+import { randomBytes } from 'node:crypto';
+import { ArmError, isObject, json, parseJsonBody, type EmulatorResponse } from './http';
+import {
+  APIS, AUTHORIZATION_PROVIDERS, AUTHORIZATIONS, BACKENDS, CACHES, CERTIFICATES, LOGGERS, NAMED_VALUES, OPERATIONS,
+  POLICIES, POLICY_DESCRIPTIONS, POLICY_FRAGMENTS, POLICY_SCOPE_BITS, PRODUCTS, SERVICE_TYPE, WORKSPACES,
+  etag, etagMatches, listPage, parsePolicyFormat, serializePolicy, serializePolicyDescription, serializePolicyFragment,
+  serializeResource, serializeService, serviceId, storePolicy, type CollectionKind,
+} from './armResources';
+import { armTimestamp, isKeyVaultRefreshFailed, parseSecretIdentifier, refreshNamedValueFromVault } from './keyVault';
+import { nextEtagVersion } from './state';
+import type { AsyncOperation, EmulatorState, JsonObject, NamedValueRecord, ResourceRecord, ServiceRecord } from './types';
+
+export const APIM_API_VERSIONS = [
+  '2021-08-01', '2022-08-01', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview',
+  '2024-05-01', '2024-06-01-preview',
+];
+export const SUBSCRIPTION_API_VERSIONS = ['2016-06-01', '2020-01-01', '2021-01-01', '2022-12-01'];
+
+export interface ArmRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface ArmContext {
+  state: EmulatorState;
+  /** Public base URL used in nextLink / Location / Azure-AsyncOperation (https://127.0.0.1:<port>). */
+  baseUrl: string;
+  lroDurationMs: number;
+}
+
+const NAME_PATTERN = /^[^*#&+:<>?]+$/;
+const DISPLAY_NAME_PATTERN = /^[A-Za-z0-9-._]+$/;
+
+function eq(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+function header(req: ArmRequest, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function notFound(what: string): ArmError {
+  return new ArmError(404, 'ResourceNotFound', what);
+}
+
+function methodNotAllowed(req: ArmRequest): ArmError {
+  return new ArmError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported for '${req.url.pathname}'.`);
+}
+
+function checkApiVersion(req: ArmRequest, supported: string[]): string {
+  const version = req.url.searchParams.get('api-version');
+  if (version === null || version === '') {
+    throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  }
+  if (!supported.includes(version)) {
+    throw new ArmError(400, 'InvalidApiVersionParameter',
+      `The api-version '${version}' is invalid. The supported versions are '${supported.join(',')}'.`);
+  }
+  return version;
+}
+
+export class ArmApi {
+  constructor(private readonly ctx: ArmContext) {}
+
+  private get state(): EmulatorState {
+    return this.ctx.state;
+  }
+
+  handle(req: ArmRequest): EmulatorResponse {
+    try {
+      return this.route(req);
+    } catch (e) {
+      if (e instanceof ArmError) return e.toResponse();
+      throw e;
+    }
+  }
+
+  private route(req: ArmRequest): EmulatorResponse {
+    const segs = req.url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    if (!eq(segs[0], 'subscriptions')) throw new ArmError(404, 'NotFound', `No ARM route matches '${req.url.pathname}'.`);
+    if (segs.length === 1) return this.listSubscriptions(req);
+    const subscriptionId = segs[1];
+    if (segs.length === 2) return this.getSubscription(req, subscriptionId);
+    const isApim = (i: number) => eq(segs[i], 'providers') && eq(segs[i + 1], 'Microsoft.ApiManagement') && eq(segs[i + 2], 'service');
+    if (isApim(2) && segs.length === 5) {
+      checkApiVersion(req, APIM_API_VERSIONS);
+      this.requireSubscription(subscriptionId);
+      if (req.method !== 'GET') throw methodNotAllowed(req);
+      const services = this.state.services.filter((s) => eq(s.subscriptionId, subscriptionId));
+      return json(200, { value: services.map(serializeService) });
+    }
+    if (eq(segs[2], 'resourceGroups') && segs.length >= 4) {
+      const rg = segs[3];
+      if (isApim(4) && segs.length >= 7) {
+        checkApiVersion(req, APIM_API_VERSIONS);
+        this.requireSubscription(subscriptionId);
+        this.requireResourceGroup(subscriptionId, rg);
+        if (segs.length === 7) {
+          if (req.method !== 'GET') throw methodNotAllowed(req);
+          const services = this.state.services.filter((s) => eq(s.subscriptionId, subscriptionId) && eq(s.resourceGroup, rg));
+          return json(200, { value: services.map(serializeService) });
+        }
+        const service = this.state.services.find(
+          (s) => eq(s.subscriptionId, subscriptionId) && eq(s.resourceGroup, rg) && eq(s.name, segs[7]),
+        );
+        if (!service) {
+          throw notFound(`The Resource '${SERVICE_TYPE}/${segs[7]}' under resource group '${rg}' was not found.`);
+        }
+        return this.serviceRoute(req, service, segs.slice(8));
+      }
+    }
+    checkApiVersion(req, APIM_API_VERSIONS);
+    throw new ArmError(404, 'NotFound', `No ARM route matches '${req.url.pathname}'.`);
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------------
+
+  private subscriptionJson(s: EmulatorState['subscriptions'][number]): JsonObject {
+    return {
+      id: `/subscriptions/${s.subscriptionId}`,
+      subscriptionId: s.subscriptionId,
+      tenantId: this.state.tenantId,
+      displayName: s.displayName,
+      state: s.state ?? 'Enabled',
+      subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+      authorizationSource: 'RoleBased',
+      managedByTenants: [],
+      tags: s.tags ?? {},
+    };
+  }
+
+  private listSubscriptions(req: ArmRequest): EmulatorResponse {
+    checkApiVersion(req, SUBSCRIPTION_API_VERSIONS);
+    if (req.method !== 'GET') throw methodNotAllowed(req);
+    return json(200, { value: this.state.subscriptions.map((s) => this.subscriptionJson(s)) });
+  }
+
+  private getSubscription(req: ArmRequest, id: string): EmulatorResponse {
+    checkApiVersion(req, SUBSCRIPTION_API_VERSIONS);
+    if (req.method !== 'GET') throw methodNotAllowed(req);
+    const sub = this.state.subscriptions.find((s) => eq(s.subscriptionId, id));
+    if (!sub) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${id}' could not be found.`);
+    return json(200, this.subscriptionJson(sub));
+  }
+
+  private requireSubscription(id: string): void {
+    if (!this.state.subscriptions.some((s) => eq(s.subscriptionId, id))) {
+      throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${id}' could not be found.`);
+    }
+  }
+
+  private requireResourceGroup(subscriptionId: string, rg: string): void {
+    if (!this.state.services.some((s) => eq(s.subscriptionId, subscriptionId) && eq(s.resourceGroup, rg))) {
+      throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+    }
+  }
+
+  // ---- service and children ----------------------------------------------------------------
+
+  private serviceRoute(req: ArmRequest, service: ServiceRecord, rest: string[]): EmulatorResponse {
+    const id = serviceId(service);
+    if (rest.length === 0) {
+      if (req.method !== 'GET') throw methodNotAllowed(req);
+      return json(200, serializeService(service), { ETag: etag(service.etagVersion) });
+    }
+    const [collection, item, sub, subItem, ...more] = rest;
+    const c = collection.toLowerCase();
+    if (c === 'namedvalues') return this.namedValues(req, service, id, rest.slice(1));
+    if (c === 'policyfragments') return this.policyFragments(req, service, id, rest.slice(1));
+    if (c === 'policies') return this.policyAtScope(req, service, '', id, SERVICE_TYPE, rest.slice(1));
+    if (c === 'policydescriptions' && rest.length === 1) return this.policyDescriptions(req, id);
+    if (c === 'tenant' && eq(item, 'operationResults') && sub !== undefined && rest.length === 3) {
+      return this.operationResult(req, id, sub);
+    }
+    if (c === 'apis') {
+      if (item !== undefined && sub !== undefined) {
+        const api = service.apis.get(item.toLowerCase());
+        if (!api) throw notFound(`API '${item}' was not found in service '${service.name}'.`);
+        const apiId = `${id}/apis/${api.name}`;
+        if (eq(sub, 'policies')) return this.policyAtScope(req, service, `apis/${api.name.toLowerCase()}`, apiId, `${SERVICE_TYPE}/apis`, rest.slice(3));
+        if (eq(sub, 'operations')) {
+          if (subItem !== undefined && more.length > 0 && eq(more[0], 'policies')) {
+            const op = api.operations.get(subItem.toLowerCase());
+            if (!op) throw notFound(`Operation '${subItem}' was not found in API '${api.name}'.`);
+            return this.policyAtScope(req, service, `apis/${api.name.toLowerCase()}/operations/${op.name.toLowerCase()}`,
+              `${apiId}/operations/${op.name}`, `${SERVICE_TYPE}/apis/operations`, more.slice(1));
+          }
+          if (more.length === 0) return this.readOnlyCollection(req, api.operations, apiId, OPERATIONS, subItem, 'Operation');
+        }
+        throw this.unknownRoute(req);
+      }
+      return this.readOnlyCollection(req, service.apis, id, APIS, item, 'API');
+    }
+    if (c === 'products') {
+      if (item !== undefined && eq(sub, 'policies')) {
+        const product = service.products.get(item.toLowerCase());
+        if (!product) throw notFound(`Product '${item}' was not found in service '${service.name}'.`);
+        return this.policyAtScope(req, service, `products/${product.name.toLowerCase()}`, `${id}/products/${product.name}`,
+          `${SERVICE_TYPE}/products`, rest.slice(3));
+      }
+      if (sub === undefined) return this.readOnlyCollection(req, service.products, id, PRODUCTS, item, 'Product');
+    }
+    if (c === 'authorizationproviders') {
+      if (item !== undefined && eq(sub, 'authorizations') && more.length === 0) {
+        const provider = service.authorizationProviders.get(item.toLowerCase());
+        if (!provider) throw notFound(`Authorization provider '${item}' was not found in service '${service.name}'.`);
+        return this.readOnlyCollection(req, provider.authorizations, `${id}/authorizationProviders/${provider.name}`,
+          AUTHORIZATIONS, subItem, 'Authorization');
+      }
+      if (sub === undefined) {
+        return this.readOnlyCollection(req, service.authorizationProviders, id, AUTHORIZATION_PROVIDERS, item, 'Authorization provider');
+      }
+    }
+    const simple: Record<string, [Map<string, ResourceRecord>, CollectionKind, string]> = {
+      backends: [service.backends, BACKENDS, 'Backend'],
+      loggers: [service.loggers, LOGGERS, 'Logger'],
+      certificates: [service.certificates, CERTIFICATES, 'Certificate'],
+      caches: [service.caches, CACHES, 'Cache'],
+      workspaces: [service.workspaces, WORKSPACES, 'Workspace'],
+    };
+    const entry = simple[c];
+    if (entry && sub === undefined) return this.readOnlyCollection(req, entry[0], id, entry[1], item, entry[2]);
+    throw this.unknownRoute(req);
+  }
+
+  private unknownRoute(req: ArmRequest): ArmError {
+    return new ArmError(404, 'InvalidResourceType',
+      `The resource path '${req.url.pathname}' is not a resource type this emulator serves for api version '${req.url.searchParams.get('api-version')}'.`);
+  }
+
+  private readOnlyCollection<R extends ResourceRecord>(
+    req: ArmRequest, records: Map<string, R>, parentId: string, kind: CollectionKind<R>, item: string | undefined, label: string,
+  ): EmulatorResponse {
+    if (item === undefined) {
+      if (req.method !== 'GET') throw methodNotAllowed(req);
+      return json(200, listPage([...records.values()], req.url, this.ctx.baseUrl, kind,
+        (r) => serializeResource(parentId, kind, r), kind.filterFields));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req);
+    const record = records.get(item.toLowerCase());
+    if (!record) throw notFound(`${label} '${item}' was not found.`);
+    const headers = { ETag: etag(record.etagVersion) };
+    if (req.method === 'HEAD') return { status: 200, headers };
+    return json(200, serializeResource(parentId, kind, record), headers);
+  }
+
+  // ---- named values ------------------------------------------------------------------------
+
+  private namedValues(req: ArmRequest, service: ServiceRecord, sid: string, rest: string[]): EmulatorResponse {
+    const [name, action, ...extra] = rest;
+    if (name === undefined) {
+      if (req.method !== 'GET') throw methodNotAllowed(req);
+      const failed = req.url.searchParams.get('isKeyVaultRefreshFailed');
+      let preFilter: ((r: NamedValueRecord) => boolean) | undefined;
+      if (failed !== null) {
+        if (failed !== 'true' && failed !== 'false') {
+          throw new ArmError(400, 'ValidationError', `isKeyVaultRefreshFailed must be true or false, got '${failed}'.`);
+        }
+        // true: only entities whose last Key Vault refresh failed; false: only those that have not failed.
+        preFilter = failed === 'true' ? isKeyVaultRefreshFailed : (r) => !isKeyVaultRefreshFailed(r);
+      }
+      return json(200, listPage([...service.namedValues.values()], req.url, this.ctx.baseUrl, NAMED_VALUES,
+        (r) => serializeResource(sid, NAMED_VALUES, r), NAMED_VALUES.filterFields, preFilter));
+    }
+    if (extra.length > 0) throw this.unknownRoute(req);
+    const key = name.toLowerCase();
+    const record = service.namedValues.get(key);
+    if (action !== undefined) {
+      if (!record) throw notFound(`Named value '${name}' was not found in service '${service.name}'.`);
+      if (eq(action, 'listValue') && req.method === 'POST') return this.listValue(record);
+      if (eq(action, 'refreshSecret') && req.method === 'POST') return this.startRefresh(service, sid, record);
+      if (eq(action, 'refreshSecret') && req.method === 'GET') return this.refreshResult(req, sid, record);
+      throw eq(action, 'listValue') || eq(action, 'refreshSecret') ? methodNotAllowed(req) : this.unknownRoute(req);
+    }
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD': {
+        if (!record) throw notFound(`Named value '${name}' was not found in service '${service.name}'.`);
+        const headers = { ETag: etag(record.etagVersion) };
+        if (req.method === 'HEAD') return { status: 200, headers };
+        return json(200, serializeResource(sid, NAMED_VALUES, record), headers);
+      }
+      case 'PUT': return this.putNamedValue(req, service, sid, name, record);
+      case 'PATCH': return this.patchNamedValue(req, service, sid, name, record);
+      case 'DELETE': {
+        if (!record) return { status: 204 };
+        if (!etagMatches(header(req, 'if-match'), record.etagVersion)) throw preconditionFailed(name);
+        service.namedValues.delete(key);
+        return { status: 200 };
+      }
+      default: throw methodNotAllowed(req);
+    }
+  }
+
+  private listValue(record: NamedValueRecord): EmulatorResponse {
+    if (isObject(record.properties.keyVault)) {
+      if (record.keyVaultValue === undefined) {
+        const status = record.properties.keyVault.lastStatus;
+        const why = isObject(status) && typeof status.message === 'string' ? ` Last refresh: ${status.message}` : '';
+        throw new ArmError(400, 'ValidationError', `The value of named value '${record.name}' has not been fetched from Key Vault.${why}`);
+      }
+      return json(200, { value: record.keyVaultValue });
+    }
+    return json(200, { value: record.properties.value });
+  }
+
+  private validateNamedValueProperties(props: JsonObject, name: string): void {
+    const problems: string[] = [];
+    if (!NAME_PATTERN.test(name) || name.length > 256) problems.push(`namedValueId '${name}' is not a valid name`);
+    const displayName = props.displayName;
+    if (typeof displayName !== 'string' || displayName.length === 0 || displayName.length > 256) {
+      problems.push('displayName is required (1-256 characters)');
+    } else if (!DISPLAY_NAME_PATTERN.test(displayName)) {
+      problems.push('displayName may contain only letters, digits, dot, dash and underscore');
+    }
+    const keyVault = props.keyVault;
+    if (keyVault !== undefined) {
+      if (!isObject(keyVault) || typeof keyVault.secretIdentifier !== 'string' || !parseSecretIdentifier(keyVault.secretIdentifier)) {
+        problems.push('keyVault.secretIdentifier must be a Key Vault secret URL (https://<vault>.vault.azure.net/secrets/<name>)');
+      }
+    } else if (typeof props.value !== 'string' || props.value.length === 0) {
+      problems.push('value is required unless keyVault is given');
+    } else if (props.value.length > 4096) {
+      problems.push('value must be at most 4096 characters');
+    }
+    if (props.tags !== undefined && (!Array.isArray(props.tags) || props.tags.length > 32 || props.tags.some((t) => typeof t !== 'string'))) {
+      problems.push('tags must be an array of at most 32 strings');
+    }
+    if (props.secret !== undefined && typeof props.secret !== 'boolean') problems.push('secret must be a boolean');
+    if (problems.length > 0) throw new ArmError(400, 'ValidationError', `One or more fields contain incorrect values: ${problems.join('; ')}.`);
+  }
+
+  private assertUniqueDisplayName(service: ServiceRecord, displayName: unknown, selfKey: string): void {
+    for (const [key, other] of service.namedValues) {
+      if (key !== selfKey && typeof displayName === 'string' && eq(other.properties.displayName as string | undefined, displayName)) {
+        throw new ArmError(400, 'ValidationError', `A named value with display name '${displayName}' already exists ('${other.name}').`);
+      }
+    }
+  }
+
+  private bodyProperties(req: ArmRequest): JsonObject {
+    const body = parseJsonBody(req.body);
+    if (!isObject(body) || !isObject(body.properties)) {
+      throw new ArmError(400, 'ValidationError', "The request body must be a JSON object with a 'properties' object.");
+    }
+    return body.properties as JsonObject;
+  }
+
+  private putNamedValue(req: ArmRequest, service: ServiceRecord, sid: string, name: string, existing: NamedValueRecord | undefined): EmulatorResponse {
+    if (existing && !etagMatches(header(req, 'if-match'), existing.etagVersion)) throw preconditionFailed(name);
+    const input = this.bodyProperties(req);
+    const props: JsonObject = {};
+    for (const k of ['displayName', 'value', 'tags', 'secret', 'keyVault'] as const) if (input[k] !== undefined) props[k] = structuredClone(input[k]);
+    if (props.secret === undefined) props.secret = false;
+    this.validateNamedValueProperties(props, name);
+    this.assertUniqueDisplayName(service, props.displayName, name.toLowerCase());
+    const record: NamedValueRecord = { name: existing?.name ?? name, properties: props, etagVersion: nextEtagVersion() };
+    if (isObject(props.keyVault)) {
+      const keyVault: JsonObject = { secretIdentifier: props.keyVault.secretIdentifier };
+      if (typeof props.keyVault.identityClientId === 'string') keyVault.identityClientId = props.keyVault.identityClientId;
+      props.keyVault = keyVault;
+      delete props.value;
+      // The service fetches the secret while creating; a failure is recorded in lastStatus rather than rejected.
+      refreshNamedValueFromVault(this.state.vaults, record);
+    }
+    service.namedValues.set(name.toLowerCase(), record);
+    const op = this.newOperation(0);
+    const body = serializeResource(sid, NAMED_VALUES, record);
+    body.properties = { ...body.properties, provisioningState: 'InProgress' };
+    const status = existing ? 200 : 201;
+    return json(status, body, {
+      ...this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}`, status),
+      ETag: etag(record.etagVersion),
+    });
+  }
+
+  private patchNamedValue(req: ArmRequest, service: ServiceRecord, sid: string, name: string, existing: NamedValueRecord | undefined): EmulatorResponse {
+    if (!existing) throw notFound(`Named value '${name}' was not found in service '${service.name}'.`);
+    if (!etagMatches(header(req, 'if-match'), existing.etagVersion)) throw preconditionFailed(name);
+    const input = this.bodyProperties(req);
+    const merged: JsonObject = structuredClone(existing.properties);
+    for (const k of ['displayName', 'value', 'tags', 'secret', 'keyVault'] as const) if (input[k] !== undefined) merged[k] = structuredClone(input[k]);
+    if (isObject(input.keyVault)) delete merged.value;
+    if (input.value !== undefined) delete merged.keyVault;
+    this.validateNamedValueProperties(merged, existing.name);
+    this.assertUniqueDisplayName(service, merged.displayName, existing.name.toLowerCase());
+    existing.properties = merged;
+    existing.etagVersion = nextEtagVersion();
+    if (isObject(input.keyVault)) refreshNamedValueFromVault(this.state.vaults, existing);
+    if (!isObject(merged.keyVault)) delete existing.keyVaultValue;
+    const op = this.newOperation(0);
+    return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${existing.name}`, 200) };
+  }
+
+  // ---- long-running operations -------------------------------------------------------------
+
+  private newOperation(durationMs: number, settle?: AsyncOperation['settle']): AsyncOperation {
+    const id = randomBytes(12).toString('hex');
+    const op: AsyncOperation = { id, status: 'InProgress', startTime: armTimestamp(), settlesAt: Date.now() + durationMs, settle };
+    this.state.operations.set(id, op);
+    return op;
+  }
+
+  /** Moves an operation to its final state once its time has come; the effect runs exactly once. */
+  private observe(op: AsyncOperation): AsyncOperation {
+    if (op.status === 'InProgress' && Date.now() >= op.settlesAt) {
+      const error = op.settle?.();
+      op.status = error ? 'Failed' : 'Succeeded';
+      if (error) op.error = error;
+      op.endTime = armTimestamp();
+    }
+    return op;
+  }
+
+  /** Location + Azure-AsyncOperation as the service sends them (absolute URLs on this emulator). */
+  private asyncHeaders(sid: string, op: AsyncOperation, resourcePath: string, asyncCode: number): Record<string, string> {
+    const version = '2024-05-01';
+    return {
+      Location: `${this.ctx.baseUrl}${resourcePath}?api-version=${version}&asyncId=${op.id}&asyncCode=${asyncCode}`,
+      'Azure-AsyncOperation': `${this.ctx.baseUrl}${sid}/tenant/operationResults/${op.id}?api-version=${version}`,
+    };
+  }
+
+  private startRefresh(service: ServiceRecord, sid: string, record: NamedValueRecord): EmulatorResponse {
+    if (!isObject(record.properties.keyVault)) {
+      throw new ArmError(400, 'ValidationError', `Named value '${record.name}' is not a Key Vault reference; only Key Vault named values can be refreshed.`);
+    }
+    const op = this.newOperation(this.ctx.lroDurationMs, () => {
+      const current = service.namedValues.get(record.name.toLowerCase());
+      if (!current) return { code: 'ResourceNotFound', message: `Named value '${record.name}' was deleted during the refresh.` };
+      const failure = refreshNamedValueFromVault(this.state.vaults, current);
+      current.etagVersion = nextEtagVersion();
+      if (!failure) return undefined;
+      return { code: failure.code, message: `Refreshing named value '${current.name}' from Key Vault failed: ${failure.message}` };
+    });
+    return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 200) };
+  }
+
+  /** GET on the refreshSecret Location: 202 while running, then the refreshed named value. */
+  private refreshResult(req: ArmRequest, sid: string, record: NamedValueRecord): EmulatorResponse {
+    const asyncId = req.url.searchParams.get('asyncId');
+    const op = asyncId ? this.state.operations.get(asyncId) : undefined;
+    if (op && this.observe(op).status === 'InProgress') {
+      return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 200) };
+    }
+    if (op?.status === 'Failed' && op.error) throw new ArmError(400, op.error.code, op.error.message);
+    return json(200, serializeResource(sid, NAMED_VALUES, record), { ETag: etag(record.etagVersion) });
+  }
+
+  private operationResult(req: ArmRequest, sid: string, opId: string): EmulatorResponse {
+    if (req.method !== 'GET') throw methodNotAllowed(req);
+    const op = this.state.operations.get(opId);
+    if (!op) throw notFound(`Operation '${opId}' was not found.`);
+    this.observe(op);
+    const body: JsonObject = { id: `${sid}/tenant/operationResults/${op.id}`, name: op.id, status: op.status, startTime: op.startTime };
+    if (op.endTime) body.endTime = op.endTime;
+    if (op.error) body.error = op.error;
+    return json(200, body);
+  }
+
+  // ---- policy fragments and policies -------------------------------------------------------
+
+  private policyFragments(req: ArmRequest, service: ServiceRecord, sid: string, rest: string[]): EmulatorResponse {
+    const [name, ...extra] = rest;
+    if (extra.length > 0) throw this.unknownRoute(req);
+    if (name === undefined) {
+      if (req.method !== 'GET') throw methodNotAllowed(req);
+      const format = parsePolicyFormat(req.url.searchParams.get('format'), 'xml');
+      return json(200, listPage([...service.policyFragments.values()], req.url, this.ctx.baseUrl, POLICY_FRAGMENTS,
+        (r) => serializePolicyFragment(sid, r, format), POLICY_FRAGMENTS.filterFields));
+    }
+    const key = name.toLowerCase();
+    const record = service.policyFragments.get(key);
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD': {
+        if (!record) throw notFound(`Policy fragment '${name}' was not found in service '${service.name}'.`);
+        const headers = { ETag: etag(record.etagVersion) };
+        if (req.method === 'HEAD') return { status: 200, headers };
+        const format = parsePolicyFormat(req.url.searchParams.get('format'), 'xml');
+        return json(200, serializePolicyFragment(sid, record, format), headers);
+      }
+      case 'PUT': {
+        if (record && !etagMatches(header(req, 'if-match'), record.etagVersion)) throw preconditionFailed(name);
+        const input = this.bodyProperties(req);
+        if (typeof input.value !== 'string' || !/^\s*<fragment[\s>]/.test(input.value)) {
+          throw new ArmError(400, 'ValidationError', "properties.value is required and must be a '<fragment>...</fragment>' document.");
+        }
+        const format = parsePolicyFormat(typeof input.format === 'string' ? input.format : null, 'xml');
+        const properties: JsonObject = { value: storePolicy(input.value, format) };
+        if (typeof input.description === 'string') properties.description = input.description;
+        const stored: ResourceRecord = { name: record?.name ?? name, properties, etagVersion: nextEtagVersion() };
+        service.policyFragments.set(key, stored);
+        const op = this.newOperation(0);
+        const body = serializePolicyFragment(sid, stored, format);
+        body.properties = { ...body.properties, provisioningState: 'InProgress' };
+        const status = record ? 200 : 201;
+        return json(status, body, { ...this.asyncHeaders(sid, op, `${sid}/policyFragments/${stored.name}`, status), ETag: etag(stored.etagVersion) });
+      }
+      case 'DELETE': {
+        if (!record) return { status: 204 };
+        if (!etagMatches(header(req, 'if-match'), record.etagVersion)) throw preconditionFailed(name);
+        service.policyFragments.delete(key);
+        return { status: 200 };
+      }
+      default: throw methodNotAllowed(req);
+    }
+  }
+
+  private policyAtScope(req: ArmRequest, service: ServiceRecord, scopeKey: string, scopeId: string, scopeType: string, rest: string[]): EmulatorResponse {
+    const raw = service.policies.get(scopeKey);
+    if (rest.length === 0) {
+      if (req.method !== 'GET') throw methodNotAllowed(req);
+      const format = req.url.searchParams.has('format') ? parsePolicyFormat(req.url.searchParams.get('format'), 'xml') : undefined;
+      const items = raw === undefined ? [] : [raw];
+      return json(200, listPage(items, req.url, this.ctx.baseUrl, POLICIES, (p) => serializePolicy(scopeId, scopeType, p, format)));
+    }
+    if (rest.length !== 1 || !eq(rest[0], 'policy')) {
+      throw new ArmError(400, 'ValidationError', `'${rest.join('/')}' is not a valid policy id; the only policy id is 'policy'.`);
+    }
+    const version = raw === undefined ? 0 : policyEtagVersion(raw);
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD': {
+        if (raw === undefined) throw notFound(`No policy is configured at scope '${scopeId}'.`);
+        const headers = { ETag: etag(version) };
+        if (req.method === 'HEAD') return { status: 200, headers };
+        const format = req.url.searchParams.has('format') ? parsePolicyFormat(req.url.searchParams.get('format'), 'xml') : undefined;
+        return json(200, serializePolicy(scopeId, scopeType, raw, format), headers);
+      }
+      case 'PUT': {
+        if (raw !== undefined && !etagMatches(header(req, 'if-match'), version)) throw preconditionFailed('policy');
+        const input = this.bodyProperties(req);
+        if (typeof input.value !== 'string' || !/^\s*(<!--[\s\S]*?-->\s*)*<policies[\s>]/.test(input.value)) {
+          throw new ArmError(400, 'ValidationError', "properties.value is required and must be a '<policies>...</policies>' document.");
+        }
+        const format = parsePolicyFormat(typeof input.format === 'string' ? input.format : null, 'xml');
+        const stored = storePolicy(input.value, format);
+        service.policies.set(scopeKey, stored);
+        return json(raw === undefined ? 201 : 200, serializePolicy(scopeId, scopeType, stored, undefined), { ETag: etag(policyEtagVersion(stored)) });
+      }
+      case 'DELETE': {
+        if (raw === undefined) return { status: 204 };
+        if (!etagMatches(header(req, 'if-match'), version)) throw preconditionFailed('policy');
+        service.policies.delete(scopeKey);
+        return { status: 200 };
+      }
+      default: throw methodNotAllowed(req);
+    }
+  }
+
+  private policyDescriptions(req: ArmRequest, sid: string): EmulatorResponse {
+    if (req.method !== 'GET') throw methodNotAllowed(req);
+    const scope = req.url.searchParams.get('scope');
+    let bit: number | undefined;
+    if (scope !== null && !eq(scope, 'All')) {
+      bit = POLICY_SCOPE_BITS[scope.toLowerCase()];
+      if (bit === undefined) throw new ArmError(400, 'ValidationError', `'${scope}' is not a valid policy scope. Valid values: Tenant, Product, Api, Operation, All.`);
+    }
+    const items = this.state.policyDescriptions.filter((d) => bit === undefined || (d.scope & bit) !== 0);
+    return json(200, listPage(items, req.url, this.ctx.baseUrl, POLICY_DESCRIPTIONS, (d) => serializePolicyDescription(sid, d)));
+  }
+}
+
+function preconditionFailed(name: string): ArmError {
+  return new ArmError(412, 'PreconditionFailed', `The If-Match header does not match the current entity tag of '${name}'; it was changed by someone else.`);
+}
+
+/** Policies carry no version counter of their own; their ETag is derived from their content. */
+function policyEtagVersion(raw: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}

@@ -1,0 +1,194 @@
+// Public types of the local ARM emulator. Other layers (tests, demo, harness) code against these.
+
+/** Probabilities and delays injected into ARM routes (never into the token or control endpoints). */
+export interface FaultKnobs {
+  latencyMs: number;            // added to every ARM response
+  throttleRate: number;         // 0..1 probability of 429 TooManyRequests
+  retryAfterSeconds: number | null; // Retry-After header on 429s (null = omit the header)
+  serverErrorRate: number;      // 0..1 probability of 500/503 with an ARM error body
+  dropRate: number;             // 0..1 probability the socket is destroyed without a response
+  malformedRate: number;        // 0..1 probability of a truncated / non-JSON 200 body
+}
+
+/** Fault settings as accepted from callers: any subset, plus an optional PRNG seed for reproducible runs. */
+export type FaultSettings = Partial<FaultKnobs> & { seed?: number };
+
+export interface EmulatorOptions {
+  port?: number;                // 0 / undefined = free port on 127.0.0.1
+  fixture?: string | InstanceFixture; // path or object; default = emulator/fixtures/demo-instance.json
+  faults?: FaultSettings;
+  extraNamedValues?: number;    // add N generated named values (e.g. 10000 for the "huge instance")
+  certDir?: string;             // where to write ca.pem (default: a temp dir)
+  quiet?: boolean;
+  /** How long a refreshSecret / create operation stays InProgress (default 300 ms). */
+  lroDurationMs?: number;
+  /** Fixed client secret for the service principal (default: the fixture's, else random per start). */
+  clientSecret?: string;
+}
+
+export interface RequestLogEntry { method: string; path: string; status: number }
+
+export interface RunningEmulator {
+  url: string;                  // https://127.0.0.1:<port>  (ARM endpoint AND authority host)
+  port: number;
+  caFile: string;               // PEM of the certificate clients must trust
+  caPem: string;
+  tenantId: string; clientId: string; clientSecret: string;
+  subscriptionId: string;
+  instanceId: string;           // ARM resource id of the demo service
+  setFaults(f: FaultSettings): void;
+  state: EmulatorState;         // live in-memory state (tests may inspect/mutate)
+  setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
+  requestLog: RequestLogEntry[]; // no bodies, no secrets
+  stop(): Promise<void>;
+}
+
+/**
+ * What a vault or one of its secrets should look like.
+ * Vault-level (secret = null): 'ok' | 'unreachable' | 'accessDenied'.
+ * Secret-level: 'ok' (present and enabled; `value` replaces the stored value) | 'missing' | 'disabled'.
+ */
+export type VaultSecretState =
+  | { status: 'ok'; value?: string }
+  | { status: 'missing' }
+  | { status: 'disabled' }
+  | { status: 'accessDenied' }
+  | { status: 'unreachable' };
+
+// ---------------------------------------------------------------------------------------------
+// Fixture (JSON on disk) — ARM wire shapes where the service returns them verbatim.
+
+export type JsonObject = { [key: string]: unknown };
+
+/** One child resource as stored: its ARM name and its wire `properties`. */
+export interface FixtureResource { name: string; properties: JsonObject }
+
+export interface FixtureApi extends FixtureResource {
+  operations?: Array<FixtureResource & { policy?: string }>;
+  policy?: string;
+}
+
+export interface FixtureService {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+  sku: { name: string; capacity: number };
+  identity?: JsonObject;
+  systemData?: JsonObject;
+  properties: JsonObject;
+  /** Service-scope policy (raw XML). */
+  policy?: string;
+  namedValues?: FixtureResource[];
+  backends?: FixtureResource[];
+  policyFragments?: FixtureResource[];
+  loggers?: FixtureResource[];
+  certificates?: FixtureResource[];
+  authorizationProviders?: Array<FixtureResource & { authorizations?: FixtureResource[] }>;
+  caches?: FixtureResource[];
+  apis?: FixtureApi[];
+  products?: Array<FixtureResource & { policy?: string }>;
+  workspaces?: FixtureResource[];
+}
+
+export interface FixtureSubscription {
+  subscriptionId: string;
+  displayName: string;
+  state?: string;
+  tags?: Record<string, string>;
+}
+
+export interface FixtureVault {
+  reachable?: boolean;          // default true
+  accessDenied?: boolean;       // default false
+  secrets: Record<string, { value: string; enabled?: boolean }>;
+}
+
+export interface PolicyDescriptionFixture { name: string; description: string; scope: number }
+
+export interface InstanceFixture {
+  servicePrincipal: { tenantId: string; clientId: string; clientSecret?: string };
+  subscriptions: FixtureSubscription[];
+  services: FixtureService[];
+  policyDescriptions?: PolicyDescriptionFixture[];
+  vaults?: Record<string, FixtureVault>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live state
+
+export interface ResourceRecord {
+  name: string;
+  properties: JsonObject;
+  etagVersion: number;
+}
+
+/** A named value; Key Vault ones also carry the value last fetched from the vault (never serialized). */
+export interface NamedValueRecord extends ResourceRecord {
+  keyVaultValue?: string;
+}
+
+export interface ApiRecord extends ResourceRecord {
+  operations: Map<string, ResourceRecord>;
+}
+
+export interface AuthorizationProviderRecord extends ResourceRecord {
+  authorizations: Map<string, ResourceRecord>;
+}
+
+export interface ServiceRecord {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+  sku: { name: string; capacity: number };
+  identity?: JsonObject;
+  systemData?: JsonObject;
+  properties: JsonObject;
+  etagVersion: number;
+  namedValues: Map<string, NamedValueRecord>;
+  backends: Map<string, ResourceRecord>;
+  policyFragments: Map<string, ResourceRecord>;
+  loggers: Map<string, ResourceRecord>;
+  certificates: Map<string, ResourceRecord>;
+  authorizationProviders: Map<string, AuthorizationProviderRecord>;
+  caches: Map<string, ResourceRecord>;
+  apis: Map<string, ApiRecord>;
+  products: Map<string, ResourceRecord>;
+  workspaces: Map<string, ResourceRecord>;
+  /** Policies keyed by scope: '' (service), 'apis/{api}', 'apis/{api}/operations/{op}', 'products/{p}'. Raw XML. */
+  policies: Map<string, string>;
+}
+
+export interface VaultRecord {
+  reachable: boolean;
+  accessDenied: boolean;
+  secrets: Map<string, { value: string; enabled: boolean }>;
+}
+
+export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
+
+export interface AsyncOperation {
+  id: string;
+  status: OperationStatus;
+  startTime: string;
+  endTime?: string;
+  error?: { code: string; message: string };
+  /** When the operation settles; before that, status stays InProgress. */
+  settlesAt: number;
+  /** Applies the operation's effect once (called lazily when first observed after settlesAt). */
+  settle?: () => { code: string; message: string } | undefined;
+}
+
+export interface EmulatorState {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptions: FixtureSubscription[];
+  services: ServiceRecord[];
+  policyDescriptions: PolicyDescriptionFixture[];
+  vaults: Map<string, VaultRecord>;
+  operations: Map<string, AsyncOperation>;
+}
