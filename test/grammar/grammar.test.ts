@@ -71,6 +71,7 @@ const ATTRIBUTE_REGIONS = [
   [6, 45, 9, 8],
   [10, 26, 10, 70],
   [10, 81, 10, 109],
+  [12, 47, 12, 75],
 ];
 const TEXT_REGIONS = [
   [2, 18, 10, 8],
@@ -83,12 +84,14 @@ for (const withCSharp of [true, false]) {
     let attributes: TokenizedDocument;
     let text: TokenizedDocument;
     let markup: TokenizedDocument;
+    let liquid: TokenizedDocument;
 
     before(async () => {
       grammar = await loadPolicyGrammar(withCSharp);
       attributes = tokenizeDocument(grammar, readFixture('attribute-expressions.policy.xml'));
       text = tokenizeDocument(grammar, readFixture('text-expressions.policy.xml'));
       markup = tokenizeDocument(grammar, readFixture('markup.policy.xml'));
+      liquid = tokenizeDocument(grammar, readFixture('liquid.policy.xml'));
     });
 
     it('makes each attribute expression exactly one embedded region, closed by its own bracket', () => {
@@ -153,6 +156,8 @@ for (const withCSharp of [true, false]) {
       const namedValues: [TokenizedDocument, number, number, string][] = [
         [attributes, 3, 35, 'tier-header'],
         [attributes, 5, 43, 'environment-name'],
+        [attributes, 12, 49, 'timeout-seconds'],
+        [liquid, 4, 46, 'environment'],
         [text, 12, 69, 'region-suffix'],
         [text, 15, 41, 'support-mailbox'],
         [markup, 4, 37, 'cdata-token'],
@@ -208,8 +213,34 @@ for (const withCSharp of [true, false]) {
       expectScope(markup, 6, 5, SECTION_TAG, false);
     });
 
+    it('highlights liquid tags and output inside <set-body template="liquid"> only', () => {
+      const begin = 'punctuation.section.embedded.begin.liquid.apim-policy';
+      const end = 'punctuation.section.embedded.end.liquid.apim-policy';
+      expectToken(liquid, 3, 12, '{%-', begin);
+      expectToken(liquid, 3, 16, 'assign', 'keyword.control.liquid.apim-policy');
+      expectToken(liquid, 3, 49, '"count"', 'string.quoted.double.liquid.apim-policy');
+      expectToken(liquid, 3, 60, 'Plus', 'support.function.filter.liquid.apim-policy');
+      expectToken(liquid, 3, 68, '-%}', end);
+      // Output in an attribute value of the template's own markup.
+      expectToken(liquid, 4, 28, '{{', begin);
+      expectScope(liquid, 4, 28, 'string.quoted.double.apim-policy');
+      expectToken(liquid, 4, 31, 'total', 'variable.other.liquid.apim-policy');
+      expectToken(liquid, 5, 62, '{{', begin);
+      expectToken(liquid, 5, 77, 'Upcase', 'support.function.filter.liquid.apim-policy');
+      expectToken(liquid, 5, 95, '%}', end);
+      // Quotes inside output do not leak into the surrounding text.
+      expectToken(liquid, 6, 62, '"email"', 'string.quoted.double.liquid.apim-policy');
+      expectToken(liquid, 6, 70, '}}', end);
+      assert.deepEqual(tokenAt(liquid, 6, 72).scopes, [POLICY_SCOPE, 'meta.template.liquid.apim-policy']);
+      expectToken(liquid, 8, 10, 'set-body', TAG);
+      // A self-closing liquid set-body opens no template; a plain set-body is not one.
+      expectScope(liquid, 10, 20, 'meta.template.liquid.apim-policy', false);
+      expectScope(liquid, 10, 20, begin, false);
+      expectScope(liquid, 10, 20, NAMED_VALUE, false);
+    });
+
     it('leaves every fixture at document level', () => {
-      for (const doc of [attributes, text, markup]) assert.deepEqual(scopesAfter(grammar, doc), [POLICY_SCOPE]);
+      for (const doc of [attributes, text, markup, liquid]) assert.deepEqual(scopesAfter(grammar, doc), [POLICY_SCOPE]);
     });
   });
 }
