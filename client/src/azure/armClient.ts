@@ -1,0 +1,77 @@
+/**
+ * ApiManagementClient construction with our pipeline: cloud endpoint and
+ * token scope, extra CA trust, trace logging, JSON guard and retry rules.
+ */
+import { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { TokenCredential } from '@azure/core-auth';
+import type { AdditionalPolicyConfig } from '@azure/core-client';
+import { AzureAccessError } from './errors';
+import { type AzureAccessOptions, type RetrySettings, resolveRetrySettings } from './options';
+import { armRetryPolicy, extraCaPolicy, jsonGuardPolicy, traceLogPolicy } from './pipeline';
+
+/** Name core-rest-pipeline gives the retry policy it installs by default. */
+const DEFAULT_RETRY_POLICY_NAME = 'defaultRetryPolicy';
+
+/** An ApiManagementClient plus the settings it was built with (the loader needs the retry/LRO settings). */
+export interface ApimClientHandle {
+  client: ApiManagementClient;
+  retry: RetrySettings;
+  armEndpoint: string;
+  logger?: AzureAccessOptions['logger'];
+}
+
+/** Either one client or a factory that returns the client for a subscription. */
+export type ApimClientSource = ApimClientHandle | ((subscriptionId: string) => ApimClientHandle);
+
+export function createApimClient(credential: TokenCredential, subscriptionId: string | undefined, options: AzureAccessOptions): ApimClientHandle {
+  const retry = resolveRetrySettings(options.retry);
+  const additionalPolicies: AdditionalPolicyConfig[] = [];
+  if (options.extraCaCertificates?.length) {
+    additionalPolicies.push({ policy: extraCaPolicy(options.extraCaCertificates), position: 'perCall' });
+  }
+  additionalPolicies.push({ policy: jsonGuardPolicy(), position: 'perCall' });
+  if (options.logger) additionalPolicies.push({ policy: traceLogPolicy(options.logger, 'arm'), position: 'perRetry' });
+
+  const endpoint = options.cloud.armEndpoint;
+  const clientOptions = {
+    endpoint,
+    $host: endpoint,
+    credentialScopes: [options.cloud.armScope],
+    additionalPolicies,
+  };
+  const client = subscriptionId === undefined
+    ? new ApiManagementClient(credential, clientOptions)
+    : new ApiManagementClient(credential, subscriptionId, clientOptions);
+  client.pipeline.removePolicy({ name: DEFAULT_RETRY_POLICY_NAME });
+  client.pipeline.addPolicy(armRetryPolicy(retry, options.logger), { phase: 'Retry' });
+  return { client, retry, armEndpoint: endpoint, logger: options.logger };
+}
+
+/** One client per subscription, created on first use. */
+export function createApimClientFactory(credential: TokenCredential, options: AzureAccessOptions): (subscriptionId: string) => ApimClientHandle {
+  const clients = new Map<string, ApimClientHandle>();
+  return (subscriptionId) => {
+    const key = subscriptionId.toLowerCase();
+    let handle = clients.get(key);
+    if (!handle) {
+      handle = createApimClient(credential, subscriptionId, options);
+      clients.set(key, handle);
+    }
+    return handle;
+  };
+}
+
+export function resolveClient(source: ApimClientSource, subscriptionId: string): ApimClientHandle {
+  const handle = typeof source === 'function' ? source(subscriptionId) : source;
+  const bound = handle.client.subscriptionId;
+  if (bound !== undefined && bound.toLowerCase() !== subscriptionId.toLowerCase()) {
+    // The SDK puts its own subscriptionId into every URL, so a mismatch would silently query another subscription.
+    throw new AzureAccessError({
+      kind: 'invalidInput',
+      message: `Client is bound to subscription ${bound}, not ${subscriptionId}.`,
+      userMessage: `Internal error: the Azure client is bound to subscription ${bound} but the instance is in ${subscriptionId}; pass a client factory instead.`,
+      retryable: false,
+    });
+  }
+  return handle;
+}

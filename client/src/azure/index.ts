@@ -1,0 +1,13 @@
+/** Public surface of the vscode-free Azure access layer. */
+export * from './armClient';
+export * from './azureAccess';
+export * from './clouds';
+export * from './credentials';
+export * from './discovery';
+export * from './errors';
+export * from './keyVault';
+export * from './metadataCache';
+export * from './metadataLoader';
+export * from './options';
+export * from './resourceId';
+export { describeUrlForLog } from './pipeline';
