@@ -125,12 +125,12 @@ export class ArmApi {
     return {
       id: `/subscriptions/${s.subscriptionId}`,
       subscriptionId: s.subscriptionId,
-      tenantId: this.state.tenantId,
+      tenantId: s.tenantId ?? this.state.tenantId,
       displayName: s.displayName,
       state: s.state ?? 'Enabled',
-      subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
-      authorizationSource: 'RoleBased',
-      managedByTenants: [],
+      subscriptionPolicies: s.subscriptionPolicies ?? { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+      authorizationSource: s.authorizationSource ?? 'RoleBased',
+      managedByTenants: s.managedByTenants ?? [],
       tags: s.tags ?? {},
     };
   }
@@ -439,7 +439,7 @@ export class ArmApi {
       if (!failure) return undefined;
       return { code: failure.code, message: `Refreshing named value '${current.name}' from Key Vault failed: ${failure.message}` };
     });
-    return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 200) };
+    return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 201) };
   }
 
   /** GET on the refreshSecret Location: 202 while running, then the refreshed named value. */
@@ -447,7 +447,7 @@ export class ArmApi {
     const asyncId = req.url.searchParams.get('asyncId');
     const op = asyncId ? this.state.operations.get(asyncId) : undefined;
     if (op && this.observe(op).status === 'InProgress') {
-      return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 200) };
+      return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 201) };
     }
     if (op?.status === 'Failed' && op.error) throw new ArmError(400, op.error.code, op.error.message);
     return json(200, serializeResource(sid, NAMED_VALUES, record), { ETag: etag(record.etagVersion) });

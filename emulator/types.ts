@@ -97,6 +97,11 @@ export interface FixtureSubscription {
   displayName: string;
   state?: string;
   tags?: Record<string, string>;
+  /** Home tenant; defaults to the service principal's tenant. */
+  tenantId?: string;
+  subscriptionPolicies?: JsonObject;
+  authorizationSource?: string;
+  managedByTenants?: Array<{ tenantId: string }>;
 }
 
 export interface FixtureVault {
