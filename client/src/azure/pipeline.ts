@@ -30,7 +30,7 @@ export const retryCapPolicyName = 'apimRetryAfterCapPolicy';
  * behind a proxy, NODE_EXTRA_CA_CERTS is the way to add trust.
  */
 export function extraCaPolicy(extra: readonly string[]): PipelinePolicy {
-  const agent = new https.Agent({ keepAlive: true, ca: [...tls.rootCertificates, ...extra] });
+  const agent = agentFor(extra);
   return {
     name: extraCaPolicyName,
     sendRequest(request, next) {
@@ -38,6 +38,22 @@ export function extraCaPolicy(extra: readonly string[]): PipelinePolicy {
       return next(request);
     },
   };
+}
+
+/**
+ * One keep-alive agent per CA set, shared by the credential and every ARM
+ * client, so connections (and TLS handshakes) are reused across them.
+ */
+const agents = new Map<string, https.Agent>();
+
+function agentFor(extra: readonly string[]): https.Agent {
+  const key = extra.join('\n');
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: true, ca: [...tls.rootCertificates, ...extra] });
+    agents.set(key, agent);
+  }
+  return agent;
 }
 
 /** Query parameters safe and useful to log; everything else is dropped. */
