@@ -31,8 +31,19 @@ export interface ExpressionScan {
   /** Offset after the closing delimiter, or where scanning stopped. */
   end: number;
   closed: boolean;
+  /**
+   * End of the text the scan looked at (lookahead included): the result
+   * depends on nothing at or after this offset.
+   */
+  readEnd: number;
   /** Why the expression is malformed, with the offending range. */
   error?: { message: string; start: number; end: number };
+}
+
+/** Furthest offset (exclusive) the current scan has looked at through lookahead. */
+let lookahead = 0;
+function lookedAt(end: number): void {
+  if (end > lookahead) lookahead = end;
 }
 
 /** Result of skipping one nested construct: the offset after it, or a failure. */
@@ -56,7 +67,9 @@ export function looksLikeTagLine(text: string, lineStart: number): boolean {
     if (c !== Ch.Space && c !== Ch.Tab && c !== Ch.CarriageReturn) break;
     i++;
   }
+  lookedAt(i + 1);
   if (i + 1 >= n || text.charCodeAt(i) !== Ch.LessThan) return false;
+  lookedAt(i + 2);
   const next = text.charCodeAt(i + 1);
   return next === Ch.Slash || next === Ch.Bang || isNameStart(next);
 }
@@ -70,6 +83,13 @@ function isNameStart(c: number): boolean {
  * Never throws; always makes progress.
  */
 export function scanExpression(text: string, start: number): ExpressionScan {
+  lookahead = 0;
+  const scan = scanBalanced(text, start);
+  scan.readEnd = Math.min(text.length + 1, Math.max(scan.end, lookahead, scan.error ? scan.error.end : 0));
+  return scan;
+}
+
+function scanBalanced(text: string, start: number): ExpressionScan {
   // Only the delimiter that opened the expression is counted, as APIM does:
   // other brackets are C#'s business and a stray one must not hide the end.
   const open = text.charCodeAt(start + 1);
@@ -88,7 +108,7 @@ export function scanExpression(text: string, start: number): ExpressionScan {
       case Ch.CloseParen:
       case Ch.CloseBrace:
         i++;
-        if (c === close && --depth === 0) return { end: i, closed: true };
+        if (c === close && --depth === 0) return { end: i, closed: true, readEnd: i };
         continue;
       case Ch.DoubleQuote:
       case Ch.SingleQuote:
@@ -99,7 +119,7 @@ export function scanExpression(text: string, start: number): ExpressionScan {
           i++;
           continue;
         }
-        if (skip.error) return { end: skip.end, closed: false, error: skip.error };
+        if (skip.error) return { end: skip.end, closed: false, readEnd: skip.end, error: skip.error };
         i = skip.end;
         continue;
       }
@@ -135,7 +155,7 @@ function missingCloser(close: number): string {
 
 /** The error points at the opening `@(`/`@{` (or at `at`), where the user can see what is unbalanced. */
 function unclosed(start: number, end: number, message: string, at = start): ExpressionScan {
-  return { end, closed: false, error: { message, start: at, end: at + 2 } };
+  return { end, closed: false, readEnd: end, error: { message, start: at, end: at + 2 } };
 }
 
 function lineEnd(text: string, i: number): number {
@@ -151,6 +171,7 @@ function skipLiteral(text: string, i: number): Skip | undefined {
   const c = text.charCodeAt(i);
   if (c === Ch.SingleQuote) return skipCharLiteral(text, i);
   if (c === Ch.DoubleQuote) {
+    lookedAt(i + 3);
     if (text.startsWith('"""', i)) return skipRawString(text, i, 0);
     return skipRegularString(text, i + 1, i);
   }
@@ -165,6 +186,7 @@ function skipLiteral(text: string, i: number): Skip | undefined {
     else break;
     j++;
   }
+  lookedAt(j + 3);
   if (text.charCodeAt(j) !== Ch.DoubleQuote || j === i) return undefined;
   if (text.startsWith('"""', j)) return skipRawString(text, j, dollars);
   if (dollars === 0) return skipVerbatimString(text, j + 1, i);
@@ -199,6 +221,7 @@ function skipRegularString(text: string, j: number, literalStart: number): Skip 
     if (c === Ch.DoubleQuote) {
       // `""` right after string content is not valid C# (no adjacent literals), but
       // policies written through XML tools contain it; read it as an escaped quote.
+      lookedAt(j + 2);
       if (text.charCodeAt(j + 1) === Ch.DoubleQuote && j > literalStart + 1) {
         j += 2;
         continue;

@@ -57,8 +57,10 @@ export interface ElementNode {
   /** At `<`. */
   start: number;
   nameEnd: number;
-  /** After the start tag's `>` (or `/>`); undefined while the start tag is unfinished. */
-  startTagEnd?: number;
+  /** After the start tag's `>` or `/>`, or where an unfinished start tag stopped. */
+  startTagEnd: number;
+  /** false while the start tag lacks its `>`. */
+  startTagClosed: boolean;
   /** At the `</` of the end tag, when there is one. */
   endTagStart?: number;
   /** After the element (end tag's `>`, `/>`, or where it was implicitly closed). */
@@ -69,6 +71,14 @@ export interface ElementNode {
   attributes: AttributeNode[];
   children: ChildNode[];
   parent: ElementNode | undefined;
+  /** How far the parser had read when the start tag was done (see `readEnd`). */
+  tagReadEnd: number;
+  /**
+   * How far (exclusive) the parser had read, from the start of the document,
+   * when this node was done. Parsing everything up to here depended on no
+   * character at or after this offset; incremental reparse relies on it.
+   */
+  readEnd: number;
 }
 
 export interface TextNode {
@@ -80,6 +90,7 @@ export interface TextNode {
   /** true when the text holds something other than whitespace. */
   significant: boolean;
   parent: ElementNode | undefined;
+  readEnd: number;
 }
 
 export interface MarkupNode {
@@ -88,6 +99,7 @@ export interface MarkupNode {
   end: number;
   closed: boolean;
   parent: ElementNode | undefined;
+  readEnd: number;
 }
 
 export type ChildNode = ElementNode | TextNode | MarkupNode;

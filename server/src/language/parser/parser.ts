@@ -78,24 +78,67 @@ class Parser {
   private readonly topLevel: ChildNode[] = [];
   /** Open elements, innermost last. */
   private readonly stack: ElementNode[] = [];
-  /** Cached offset of the next `@`, so text scanning stays linear. */
-  private nextAt = -2;
+  /**
+   * Next occurrences of characters the scanner looks for. Scanning moves
+   * forward, so each search resumes where the last one ended and the whole
+   * parse stays linear even when a character never occurs again.
+   */
+  private readonly nextAt: ForwardFinder;
+  private readonly nextAmp: ForwardFinder;
+  private readonly nextBraces: ForwardFinder;
 
-  constructor(private readonly text: string) {
+  /**
+   * Set when something ran into the end of the text unfinished (or an end
+   * tag had no match). Slice parses use it to tell whether the surrounding
+   * document could have read the slice differently.
+   */
+  limitReached = false;
+  /** Furthest offset (exclusive) examined so far; see `ElementNode.readEnd`. */
+  private readMax = 0;
+
+  /**
+   * @param host When parsing a slice of a larger document, the element whose
+   * content the slice is; top-level nodes become its children.
+   */
+  constructor(
+    private readonly text: string,
+    private readonly host?: ElementNode,
+  ) {
     this.n = text.length;
+    this.nextAt = new ForwardFinder(text, '@');
+    this.nextAmp = new ForwardFinder(text, '&');
+    this.nextBraces = new ForwardFinder(text, '{{');
   }
 
-  parse(): PolicyDocument {
+  /** Scans the whole text into `topLevel`; returns the nodes. */
+  scanAll(): ChildNode[] {
     const text = this.text;
-    if (text.charCodeAt(0) === 0xfeff) this.pos = 1; // byte order mark
+    if (!this.host && text.charCodeAt(0) === 0xfeff) this.pos = 1; // byte order mark
     while (this.pos < this.n) {
       if (text.charCodeAt(this.pos) === Ch.LessThan) this.scanMarkup();
       else this.scanText();
     }
+    if (this.stack.length) this.limitReached = true;
+    return this.topLevel;
+  }
+
+  /** Errors and references in document order. */
+  get results(): { errors: SyntaxError[]; namedValues: NamedValueRef[]; expressions: Expression[] } {
+    return {
+      errors: this.errors.sort((a, b) => a.start - b.start),
+      namedValues: this.namedValues.sort((a, b) => a.start - b.start),
+      expressions: this.expressions,
+    };
+  }
+
+  parse(): PolicyDocument {
+    const text = this.text;
+    this.scanAll();
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const open = this.stack[i];
       this.error('malformed-xml', `Element <${open.name}> is not closed: add </${open.name}>.`, open.start + 1, open.nameEnd);
       open.end = this.n;
+      open.readEnd = this.n + 1;
     }
     this.stack.length = 0;
     let root: ElementNode | undefined;
@@ -108,10 +151,16 @@ class Parser {
       text,
       children: this.topLevel,
       root,
-      errors: this.errors.sort((a, b) => a.start - b.start),
-      namedValues: this.namedValues.sort((a, b) => a.start - b.start),
-      expressions: this.expressions,
+      ...this.results,
     };
+  }
+
+  /** Records that decisions so far depended on the text up to `end` (exclusive). */
+  private read(end: number): void {
+    if (end > this.readMax) {
+      this.readMax = end;
+      if (end > this.n) this.limitReached = true;
+    }
   }
 
   private error(code: SyntaxError['code'], message: string, start: number, end: number): void {
@@ -119,20 +168,21 @@ class Parser {
   }
 
   private get parent(): ElementNode | undefined {
-    return this.stack.length ? this.stack[this.stack.length - 1] : undefined;
+    return this.stack.length ? this.stack[this.stack.length - 1] : this.host;
   }
 
   private append(node: ChildNode): void {
-    const parent = this.parent;
-    if (parent) parent.children.push(node);
+    if (this.stack.length) this.stack[this.stack.length - 1].children.push(node);
     else this.topLevel.push(node);
   }
 
   // ---- text -------------------------------------------------------------
 
-  private findNextAt(from: number): number {
-    if (this.nextAt < from && this.nextAt !== -1) this.nextAt = this.text.indexOf('@', from);
-    return this.nextAt;
+  /** Collects `{{…}}` in a span, skipping the scan when none occurs there. */
+  private collectNamedValues(start: number, end: number): number {
+    const next = this.nextBraces.find(start);
+    if (next < 0 || next >= end) return 0;
+    return collectNamedValues(this.text, start, end, this.namedValues);
   }
 
   /** Text up to the next tag, skipping over policy expressions. */
@@ -144,7 +194,7 @@ class Parser {
     while (i < this.n) {
       const lt = text.indexOf('<', i);
       const stop = lt < 0 ? this.n : lt;
-      const at = this.findNextAt(i);
+      const at = this.nextAt.find(i);
       if (at >= 0 && at < stop && at + 1 < this.n) {
         const next = text.charCodeAt(at + 1);
         if (next === Ch.OpenParen || next === Ch.OpenBrace) {
@@ -161,6 +211,8 @@ class Parser {
     }
     const end = i;
     this.pos = end;
+    // The text ended because of the '<' at `end` (or the end of the input, which a slice shares with its document).
+    this.read(Math.min(end + 1, this.n));
     let significant = false;
     for (let k = start; k < end; k++) {
       if (!isWhitespace(text.charCodeAt(k))) {
@@ -170,26 +222,45 @@ class Parser {
     }
     if (!significant) return; // layout whitespace carries no meaning
     this.checkEntities(start, end, expressions);
-    collectNamedValues(text, start, end, this.namedValues);
+    this.collectNamedValues(start, end);
     const parent = this.parent;
-    const node: TextNode = { kind: 'text', start, end, significant, parent };
+    const node: TextNode = { kind: 'text', start, end, significant, parent, readEnd: this.readMax };
     if (expressions) node.expressions = expressions;
     if (!parent) this.error('malformed-xml', 'Text is not allowed outside the root element.', start, end);
     this.append(node);
   }
 
   private scanExpressionAt(at: number): Expression {
+    const { expression, error } = this.scanExpressionDeferred(at);
+    if (error) this.error('malformed-expression', error.message, error.start, error.end);
+    return expression;
+  }
+
+  /** Scans an expression; the caller reports its error once it knows where the enclosing value ends. */
+  private scanExpressionDeferred(at: number): { expression: Expression; error?: { message: string; start: number; end: number } } {
     const scan = scanExpression(this.text, at);
     const expression: Expression = { start: at, end: scan.end, block: this.text.charCodeAt(at + 1) === Ch.OpenBrace, closed: scan.closed };
-    if (scan.error) this.error('malformed-expression', scan.error.message, scan.error.start, scan.error.end);
+    if (!scan.closed && scan.end >= this.n) this.limitReached = true;
+    this.read(scan.readEnd);
     this.expressions.push(expression);
-    return expression;
+    return { expression, error: scan.error };
+  }
+
+  /**
+   * Reports an attribute expression's error inside the attribute: when the
+   * scanner gave up beyond the value, the problem is that the expression
+   * never closed within it.
+   */
+  private reportValueExpressionError(error: { message: string; start: number; end: number } | undefined, expression: Expression, valueEnd: number): void {
+    if (!error) return;
+    if (error.start < valueEnd) this.error('malformed-expression', error.message, error.start, Math.min(error.end, valueEnd));
+    else this.error('malformed-expression', `Policy expression is not closed within the attribute value: expected '${expression.block ? '}' : ')'}'.`, expression.start, expression.start + 2);
   }
 
   /** A bare `&` must start an entity; expressions are exempt (they are C#). */
   private checkEntities(start: number, end: number, expressions: Expression[] | undefined): void {
     const text = this.text;
-    let amp = text.indexOf('&', start);
+    let amp = this.nextAmp.find(start);
     while (amp >= 0 && amp < end) {
       if (!expressions?.some((e) => amp >= e.start && amp < e.end)) {
         const match = ENTITY.exec(text.substring(amp, amp + 12));
@@ -202,7 +273,7 @@ class Parser {
           }
         }
       }
-      amp = text.indexOf('&', amp + 1);
+      amp = this.nextAmp.find(amp + 1);
     }
   }
 
@@ -226,7 +297,8 @@ class Parser {
     const parent = this.parent;
     let end = text.indexOf('<', start + 1);
     if (end < 0) end = this.n;
-    this.append({ kind: 'text', start, end, significant: true, parent });
+    this.read(Math.min(end + 1, this.n));
+    this.append({ kind: 'text', start, end, significant: true, parent, readEnd: this.readMax });
     this.pos = end;
   }
 
@@ -235,8 +307,12 @@ class Parser {
     const close = this.text.indexOf(terminator, start + openLength);
     const closed = close >= 0;
     const end = closed ? close + terminator.length : this.n;
-    if (!closed) this.error('malformed-xml', unclosedMessage, start, start + openLength);
-    this.append({ kind, start, end, closed, parent: this.parent });
+    this.read(closed ? end : this.n + 1);
+    if (!closed) {
+      this.error('malformed-xml', unclosedMessage, start, start + openLength);
+      this.limitReached = true;
+    }
+    this.append({ kind, start, end, closed, parent: this.parent, readEnd: this.readMax });
     this.pos = end;
   }
 
@@ -264,46 +340,48 @@ class Parser {
       start,
       nameEnd,
       end: nameEnd,
+      startTagEnd: nameEnd,
+      startTagClosed: false,
       selfClosing: false,
       closed: false,
       attributes: [],
       children: [],
       parent,
+      tagReadEnd: 0,
+      readEnd: 0,
     };
-    if (name.includes('{{')) collectNamedValues(text, start + 1, nameEnd, this.namedValues);
+    if (name.includes('{{')) this.collectNamedValues(start + 1, nameEnd);
     this.append(element);
     let i = nameEnd;
     for (;;) {
       i = this.skipWhitespace(i);
-      if (i >= this.n) {
-        this.error('malformed-xml', `Start tag <${name}> is not finished: add '>'.`, start, nameEnd);
-        element.end = this.n;
-        this.stack.push(element);
-        this.pos = this.n;
-        return;
-      }
-      const c = text.charCodeAt(i);
+      const c = i < this.n ? text.charCodeAt(i) : Ch.LessThan;
+      this.read(i + 1);
       if (c === Ch.GreaterThan) {
-        element.startTagEnd = i + 1;
-        element.end = i + 1;
+        element.startTagEnd = element.end = i + 1;
+        element.startTagClosed = true;
+        element.tagReadEnd = this.readMax;
         this.stack.push(element);
         this.pos = i + 1;
         return;
       }
       if (c === Ch.Slash && text.charCodeAt(i + 1) === Ch.GreaterThan) {
-        element.startTagEnd = i + 2;
-        element.end = i + 2;
-        element.selfClosing = true;
-        element.closed = true;
+        element.startTagEnd = element.end = i + 2;
+        element.startTagClosed = element.selfClosing = element.closed = true;
+        this.read(i + 2);
+        element.tagReadEnd = element.readEnd = this.readMax;
         this.pos = i + 2;
         return;
       }
       if (c === Ch.LessThan) {
-        // The start tag was never finished; the next tag begins here.
-        this.error('malformed-xml', `Start tag <${name}> is not finished: add '>'.`, start, nameEnd);
-        element.end = i;
-        this.stack.push(element);
-        this.pos = i;
+        if (i >= this.n) this.limitReached = true;
+        // The start tag was never finished and the next tag (or the end) begins here.
+        // Most likely the element is being typed: keep it empty rather than
+        // adopting the following siblings as children.
+        this.error('malformed-xml', `Start tag <${name}> is not finished: add '>' or '/>'.`, start, nameEnd);
+        element.startTagEnd = element.end = Math.min(i, this.n);
+        element.tagReadEnd = element.readEnd = this.readMax;
+        this.pos = Math.min(i, this.n);
         return;
       }
       if (isNameStart(c)) {
@@ -321,7 +399,7 @@ class Parser {
     const nameEnd = this.scanName(nameStart);
     const name = text.substring(nameStart, nameEnd);
     const attribute: AttributeNode = { name, start: nameStart, nameEnd, valueClosed: false, hasNamedValue: false };
-    if (name.includes('{{')) collectNamedValues(text, nameStart, nameEnd, this.namedValues);
+    if (name.includes('{{')) this.collectNamedValues(nameStart, nameEnd);
     if (element.attributes.some((a) => a.name === name)) {
       this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
     }
@@ -338,6 +416,7 @@ class Parser {
       // Take the unquoted word as the value so completion and hover still work.
       let j = i;
       while (j < this.n && !isWhitespace(text.charCodeAt(j)) && text.charCodeAt(j) !== Ch.GreaterThan && text.charCodeAt(j) !== Ch.LessThan) j++;
+      this.read(j + 1);
       if (j > i) {
         attribute.valueStart = i;
         attribute.valueEnd = j;
@@ -351,10 +430,11 @@ class Parser {
     let closeQuote = -1;
     const at = valueStart;
     if (text.charCodeAt(at) === Ch.At && (text.charCodeAt(at + 1) === Ch.OpenParen || text.charCodeAt(at + 1) === Ch.OpenBrace)) {
-      const expression = this.scanExpressionAt(at);
+      const { expression, error } = this.scanExpressionDeferred(at);
       attribute.expression = expression;
       if (expression.closed) {
         const after = this.skipWhitespace(expression.end);
+        this.read(after + 1);
         if (text.charCodeAt(after) === quote) closeQuote = after;
         else {
           const plain = this.findAttributeEnd(expression.end, quote);
@@ -367,9 +447,10 @@ class Parser {
       } else {
         // Unfinished expression: read the value as plain XML so the rest of the tag survives.
         const plain = this.findAttributeEnd(valueStart, quote);
+        expression.end = Math.min(expression.end, plain.end);
+        this.reportValueExpressionError(error, expression, plain.end);
         if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
         closeQuote = plain.end;
-        expression.end = Math.min(expression.end, closeQuote);
       }
     } else {
       const plain = this.findAttributeEnd(valueStart, quote);
@@ -380,7 +461,7 @@ class Parser {
     attribute.value = text.substring(valueStart, closeQuote);
     attribute.valueEnd = closeQuote + 1;
     attribute.valueClosed = true;
-    if (collectNamedValues(text, valueStart, closeQuote, this.namedValues) > 0) attribute.hasNamedValue = true;
+    if (this.collectNamedValues(valueStart, closeQuote) > 0) attribute.hasNamedValue = true;
     return closeQuote + 1;
   }
 
@@ -391,19 +472,25 @@ class Parser {
   private findAttributeEnd(from: number, quote: number): { end: number; closed: boolean } {
     const text = this.text;
     const q = text.indexOf(quote === Ch.DoubleQuote ? '"' : "'", from);
+    if (q < 0) this.limitReached = true;
     const end = q < 0 ? this.n : q;
+    this.read(q < 0 ? this.n + 1 : q + 1);
     let lt = text.indexOf('<', from);
     while (lt >= 0 && lt < end) {
       const next = text.charCodeAt(lt + 1);
       if (next === Ch.Slash || next === Ch.Bang || isNameStart(next)) {
         // A newline before the '<' or a missing quote: the value was never closed.
+        this.read(lt + 2);
         const nl = text.lastIndexOf('\n', lt);
         if (q < 0 || nl >= from || looksLikeTagLine(text, lt)) return { end: trimEnd(text, from, lt), closed: false };
       }
       this.error('malformed-xml', "A bare '<' in an attribute value must be written as '&lt;'.", lt, lt + 1);
       lt = text.indexOf('<', lt + 1);
     }
-    if (q < 0) return { end: trimEnd(text, from, this.n), closed: false };
+    if (q < 0) {
+      this.limitReached = true;
+      return { end: trimEnd(text, from, this.n), closed: false };
+    }
     return { end: q, closed: true };
   }
 
@@ -412,7 +499,7 @@ class Parser {
     attribute.value = this.text.substring(valueStart, end);
     attribute.valueEnd = end;
     attribute.valueClosed = false;
-    if (collectNamedValues(this.text, valueStart, end, this.namedValues) > 0) attribute.hasNamedValue = true;
+    if (this.collectNamedValues(valueStart, end) > 0) attribute.hasNamedValue = true;
     return end;
   }
 
@@ -429,12 +516,15 @@ class Parser {
       // Skip junk up to '>' on this tag, but never into the next tag.
       while (i < this.n && text.charCodeAt(i) !== Ch.GreaterThan && text.charCodeAt(i) !== Ch.LessThan) i++;
       end = text.charCodeAt(i) === Ch.GreaterThan ? i + 1 : i;
+      if (i >= this.n) this.limitReached = true;
     }
     this.pos = end;
+    this.read(text.charCodeAt(i) === Ch.GreaterThan ? i + 1 : Math.min(i + 1, this.n + 1));
     // Find the open element this end tag closes.
     let match = this.stack.length - 1;
     while (match >= 0 && this.stack[match].name !== name) match--;
     if (match < 0) {
+      this.limitReached = true; // in a slice, an ancestor outside it might have matched
       this.error('malformed-xml', name ? `End tag </${name}> has no matching start tag.` : 'End tag has no name.', start, end);
       return;
     }
@@ -442,12 +532,29 @@ class Parser {
       const open = this.stack[k];
       this.error('malformed-xml', `Element <${open.name}> is not closed before </${name}>: add </${open.name}>.`, open.start + 1, open.nameEnd);
       open.end = start;
+      open.readEnd = this.readMax;
     }
     const element = this.stack[match];
     element.endTagStart = start;
     element.end = end;
     element.closed = true;
+    element.readEnd = this.readMax;
     this.stack.length = match;
+  }
+}
+
+/** `indexOf` that remembers its last answer, for searches that only move forward. */
+class ForwardFinder {
+  private cached = -2;
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {}
+
+  find(from: number): number {
+    if (this.cached === -1) return -1;
+    if (this.cached < from) this.cached = this.text.indexOf(this.needle, from);
+    return this.cached;
   }
 }
 
@@ -460,4 +567,20 @@ function trimEnd(text: string, from: number, end: number): number {
 /** Parses a policy document. Never throws. */
 export function parsePolicy(text: string): PolicyDocument {
   return new Parser(text).parse();
+}
+
+export interface SliceParse {
+  children: ChildNode[];
+  errors: SyntaxError[];
+  namedValues: NamedValueRef[];
+  expressions: Expression[];
+  /** false when the surrounding document might read the slice differently. */
+  selfContained: boolean;
+}
+
+/** Parses `slice` as content of `host`; offsets are relative to the slice. */
+export function parseSlice(slice: string, host: ElementNode): SliceParse {
+  const parser = new Parser(slice, host);
+  const children = parser.scanAll();
+  return { children, ...parser.results, selfContained: !parser.limitReached };
 }

@@ -1,0 +1,264 @@
+/**
+ * Diagnostics: syntax problems from the parser, then structure and
+ * attribute checks driven by the catalog, then (when an instance is
+ * connected) named values and entity references.
+ */
+import type { AttributeSpec, ElementSpec } from '../catalog/types';
+import type { InstanceIndex } from '../instance';
+import { isKeyVaultFailing } from '../instance';
+import type { DiagnosticCode, PolicyDiagnostic, Severity } from '../languageTypes';
+import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
+import { elementAt } from '../parser/navigation';
+import type { ContentContext, StructureResolver } from '../structure';
+import { checkLiteralValue, isDynamicValue } from './values';
+
+const SEVERITY: Record<DiagnosticCode, Severity> = {
+  'malformed-xml': 'error',
+  'malformed-expression': 'error',
+  'unknown-element': 'error',
+  'misplaced-policy': 'error',
+  'not-allowed-in-fragment': 'error',
+  'duplicate-section': 'error',
+  'missing-required-attribute': 'error',
+  'invalid-attribute-value': 'error',
+  'unknown-attribute': 'warning',
+  'missing-required-element': 'warning',
+  'duplicate-element': 'warning',
+  'unknown-named-value': 'error',
+  'key-vault-refresh-failed': 'warning',
+  'unknown-entity': 'warning',
+  'policy-not-available': 'warning',
+};
+
+export interface ValidationOptions {
+  validateUnknownAttributes: boolean;
+}
+
+/** Attributes that XML itself allows everywhere. */
+function isXmlAttribute(name: string): boolean {
+  return name === 'xmlns' || name.startsWith('xmlns:') || name.startsWith('xml:');
+}
+
+class Validator {
+  readonly diagnostics: PolicyDiagnostic[] = [];
+
+  constructor(
+    private readonly doc: PolicyDocument,
+    private readonly structure: StructureResolver,
+    private readonly instance: InstanceIndex | undefined,
+    private readonly options: ValidationOptions,
+  ) {}
+
+  report(code: DiagnosticCode, message: string, start: number, end: number): void {
+    this.diagnostics.push({ code, severity: SEVERITY[code], message, start, end: Math.max(end, start) });
+  }
+
+  run(): PolicyDiagnostic[] {
+    for (const error of this.doc.errors) this.report(error.code, error.message, error.start, error.end);
+    const root = this.doc.root;
+    if (root) this.visitChildren(undefined, [root]);
+    this.checkNamedValues();
+    return this.diagnostics;
+  }
+
+  private visitChildren(parent: ElementNode | undefined, children: readonly ElementNode[]): void {
+    const content = this.structure.contentOf(parent);
+    if (content.kind === 'payload') return; // opaque: no policy rules inside payloads
+    const seen = new Map<string, number>();
+    for (const child of children) {
+      const count = (seen.get(child.name) ?? 0) + 1;
+      seen.set(child.name, count);
+      this.visitElement(child, content, count);
+    }
+    if (content.kind === 'children') this.checkRequiredChildren(parent!, content.elements, seen);
+  }
+
+  private visitElement(element: ElementNode, parentContent: ContentContext, occurrence: number): void {
+    const role = this.structure.roleOf(element);
+    const nameRange: [number, number] = [element.start + 1, element.nameEnd];
+    switch (role.kind) {
+      case 'root':
+        this.checkNoAttributes(element);
+        break;
+      case 'section':
+        if (occurrence > 1) this.report('duplicate-section', `Section <${element.name}> appears more than once; merge its policies into the first one.`, ...nameRange);
+        this.checkNoAttributes(element);
+        break;
+      case 'base':
+        if (parentContent.kind === 'statements' && parentContent.inFragment) {
+          this.report('not-allowed-in-fragment', '<base /> is not allowed in a policy fragment: fragments have no parent scope to inherit from.', ...nameRange);
+        }
+        break;
+      case 'policy': {
+        const policy = role.policy;
+        if (parentContent.kind === 'statements') {
+          if (parentContent.inFragment && policy.name === 'include-fragment') {
+            this.report('not-allowed-in-fragment', 'A policy fragment cannot include another fragment.', ...nameRange);
+          } else if (parentContent.section && policy.sections.length && !policy.sections.includes(parentContent.section)) {
+            this.report(
+              'misplaced-policy',
+              `<${policy.name}> is not allowed in the ${parentContent.section} section; it belongs in ${policy.sections.join(', ')}.`,
+              ...nameRange,
+            );
+          }
+          if (this.instance && !this.instance.isPolicyAvailable(policy.name)) {
+            this.report('policy-not-available', `The connected instance (${this.instance.displayName}) does not list the <${policy.name}> policy.`, ...nameRange);
+          }
+        }
+        this.checkAttributes(element, this.structure.catalog.allAttributes(policy.name), policy.name);
+        break;
+      }
+      case 'child':
+        if (occurrence === 2 && !role.spec.repeatable) {
+          this.report('duplicate-element', `<${element.name}> may appear only once in <${element.parent?.name}>.`, ...nameRange);
+        }
+        this.checkAttributes(element, role.spec.attributes, `${role.policy.name}/${role.spec.name}`);
+        break;
+      case 'payload':
+        return;
+      case 'unknown':
+        this.reportUnknown(element, role.expected);
+        return; // don't pile diagnostics inside something we don't understand
+    }
+    const elementChildren = element.children.filter((c): c is ElementNode => c.kind === 'element');
+    if (elementChildren.length) this.visitChildren(element, elementChildren);
+  }
+
+  private reportUnknown(element: ElementNode, expected: ContentContext): void {
+    const range: [number, number] = [element.start + 1, element.nameEnd];
+    const name = element.name;
+    const catalog = this.structure.catalog;
+    switch (expected.kind) {
+      case 'document':
+        this.report('unknown-element', `The root element must be <policies> or <fragment>, not <${name}>.`, ...range);
+        return;
+      case 'sections':
+        if (catalog.getPolicy(name)) {
+          this.report('misplaced-policy', `<${name}> must be inside a section (<inbound>, <backend>, <outbound> or <on-error>).`, ...range);
+        } else {
+          this.report('unknown-element', `<policies> holds only <inbound>, <backend>, <outbound> and <on-error>; <${name}> is not one of them.`, ...range);
+        }
+        return;
+      case 'statements':
+        if ((name === 'inbound' || name === 'backend' || name === 'outbound' || name === 'on-error') && expected.inFragment && !element.parent?.parent) {
+          this.report('not-allowed-in-fragment', `A policy fragment holds policies directly; remove the <${name}> section.`, ...range);
+        } else {
+          this.report('unknown-element', `<${name}> is not an API Management policy.`, ...range);
+        }
+        return;
+      case 'children': {
+        const allowed = expected.elements.map((e) => `<${e.name}>`).join(', ');
+        this.report('unknown-element', `<${name}> is not expected inside <${element.parent?.name}>${allowed ? `; expected ${allowed}` : ''}.`, ...range);
+        return;
+      }
+      case 'empty':
+        this.report('unknown-element', `<${expected.owner}> takes no child elements.`, ...range);
+        return;
+      default:
+        return; // inside an unknown element: already reported there
+    }
+  }
+
+  private checkNoAttributes(element: ElementNode): void {
+    for (const attribute of element.attributes) {
+      if (!isXmlAttribute(attribute.name) && this.options.validateUnknownAttributes) {
+        this.report('unknown-attribute', `<${element.name}> takes no attribute '${attribute.name}'.`, attribute.start, attribute.nameEnd);
+      }
+    }
+  }
+
+  private checkAttributes(element: ElementNode, specs: readonly AttributeSpec[], owner: string): void {
+    const nameRange: [number, number] = [element.start + 1, element.nameEnd];
+    for (const spec of specs) {
+      if (spec.required === true && !element.attributes.some((a) => a.name === spec.name)) {
+        this.report('missing-required-attribute', `<${element.name}> requires the attribute '${spec.name}'.`, ...nameRange);
+      }
+    }
+    for (const attribute of element.attributes) {
+      const spec = specs.find((s) => s.name === attribute.name);
+      if (!spec) {
+        if (this.options.validateUnknownAttributes && !isXmlAttribute(attribute.name) && !attribute.name.includes('{{')) {
+          this.report('unknown-attribute', `'${attribute.name}' is not a known attribute of <${owner}>.`, attribute.start, attribute.nameEnd);
+        }
+        continue;
+      }
+      this.checkValue(attribute, spec);
+    }
+  }
+
+  private checkValue(attribute: AttributeNode, spec: AttributeSpec): void {
+    if (attribute.value === undefined || attribute.valueStart === undefined) return;
+    if (isDynamicValue(attribute)) return;
+    const start = attribute.valueStart + 1;
+    const end = start + attribute.value.length;
+    const problem = checkLiteralValue(attribute.value, spec);
+    if (problem) {
+      this.report('invalid-attribute-value', problem, start, end);
+      return;
+    }
+    if (spec.references && this.instance) {
+      const entities = this.instance.entitiesOf(spec.references);
+      const value = attribute.value.trim();
+      if (entities && value && !entities.has(value.toLowerCase())) {
+        this.report('unknown-entity', `'${value}' is not a ${ENTITY_LABEL[spec.references] ?? spec.references} of ${this.instance.displayName}.`, start, end);
+      }
+    }
+  }
+
+  private checkRequiredChildren(parent: ElementNode, elements: readonly ElementSpec[], seen: ReadonlyMap<string, number>): void {
+    for (const spec of elements) {
+      if (spec.required && !seen.has(spec.name)) {
+        this.report('missing-required-element', `<${parent.name}> needs a <${spec.name}> element.`, parent.start + 1, parent.nameEnd);
+      }
+    }
+  }
+
+  private checkNamedValues(): void {
+    const instance = this.instance;
+    if (!instance) return; // without an instance we cannot tell what exists
+    for (const ref of this.doc.namedValues) {
+      if (!ref.closed || !ref.name) continue;
+      const nv = instance.findNamedValue(ref.name);
+      if (!nv) {
+        if (this.inLiquidTemplate(ref.start)) continue;
+        this.report('unknown-named-value', `Named value '${ref.name}' does not exist in ${instance.displayName}; deploying this policy would fail.`, ref.start, ref.end);
+      } else if (nv.kind === 'keyVault' && isKeyVaultFailing(nv)) {
+        const status = nv.keyVault?.lastStatus;
+        this.report(
+          'key-vault-refresh-failed',
+          `Key Vault secret behind '${nv.displayName}' failed to refresh (${status?.code}${status?.message ? `: ${status.message}` : ''}); APIM may serve a stale value.`,
+          ref.start,
+          ref.end,
+        );
+      }
+    }
+  }
+
+  /** Liquid templates in `set-body` use `{{ … }}` for their own variables. */
+  private inLiquidTemplate(offset: number): boolean {
+    const element = elementAt(this.doc, offset);
+    for (let e = element; e; e = e.parent) {
+      if (e.name === 'set-body' || e.name === 'return-response' || e.name === 'mock-response') {
+        const template = e.attributes.find((a) => a.name === 'template');
+        return template?.value?.toLowerCase() === 'liquid';
+      }
+    }
+    return false;
+  }
+}
+
+const ENTITY_LABEL: Record<string, string> = {
+  backend: 'backend',
+  policyFragment: 'policy fragment',
+  logger: 'logger',
+  certificate: 'certificate',
+};
+
+export function validate(
+  doc: PolicyDocument,
+  structure: StructureResolver,
+  instance: InstanceIndex | undefined,
+  options: ValidationOptions,
+): PolicyDiagnostic[] {
+  return new Validator(doc, structure, instance, options).run();
+}

@@ -1,0 +1,67 @@
+/**
+ * The language service: one entry point over the parser, the catalog and
+ * each feature. Plain functions over text and offsets — no editor, LSP or
+ * Node dependencies — so it runs in unit tests and benchmarks as is.
+ */
+import type { PolicyCatalog } from './catalog/catalog';
+import { getDefaultCatalog } from './catalog/catalog';
+import { doComplete } from './features/completion';
+import { findDefinitionTarget } from './features/definition';
+import { getFoldingRanges } from './features/folding';
+import { doHover } from './features/hover';
+import { findDocumentSymbols } from './features/symbols';
+import { validate } from './features/validation';
+import type { InstanceIndex } from './instance';
+import type {
+  CompletionResult,
+  DefinitionTarget,
+  FoldingEntry,
+  HoverResult,
+  LanguageSettings,
+  PolicyDiagnostic,
+  SymbolEntry,
+} from './languageTypes';
+import { parsePolicy } from './parser/parser';
+import type { PolicyDocument } from './parser/nodes';
+import { StructureResolver } from './structure';
+
+/** A parsed document with its structure cache; reuse it while the text is unchanged. */
+export interface ParsedPolicy {
+  readonly doc: PolicyDocument;
+  readonly structure: StructureResolver;
+}
+
+export interface PolicyLanguageService {
+  readonly catalog: PolicyCatalog;
+  parse(text: string): ParsedPolicy;
+  doComplete(parsed: ParsedPolicy, offset: number, instance?: InstanceIndex): CompletionResult;
+  doHover(parsed: ParsedPolicy, offset: number, instance?: InstanceIndex): HoverResult | undefined;
+  doValidation(parsed: ParsedPolicy, instance?: InstanceIndex): PolicyDiagnostic[];
+  findDocumentSymbols(parsed: ParsedPolicy): SymbolEntry[];
+  getFoldingRanges(parsed: ParsedPolicy): FoldingEntry[];
+  findDefinitionTarget(parsed: ParsedPolicy, offset: number): DefinitionTarget | undefined;
+  configure(settings: LanguageSettings): void;
+}
+
+export function getLanguageService(options: { catalog?: PolicyCatalog; settings?: LanguageSettings } = {}): PolicyLanguageService {
+  const catalog = options.catalog ?? getDefaultCatalog();
+  let settings: LanguageSettings = { validateUnknownAttributes: true, ...options.settings };
+  return {
+    catalog,
+    parse: (text) => ({ doc: parsePolicy(text), structure: new StructureResolver(catalog) }),
+    doComplete: (parsed, offset, instance) => doComplete(parsed.doc, parsed.structure, offset, instance, settings),
+    doHover: (parsed, offset, instance) => doHover(parsed.doc, parsed.structure, offset, instance),
+    doValidation: (parsed, instance) =>
+      validate(parsed.doc, parsed.structure, instance, { validateUnknownAttributes: settings.validateUnknownAttributes !== false }),
+    findDocumentSymbols: (parsed) => findDocumentSymbols(parsed.doc, parsed.structure),
+    getFoldingRanges: (parsed) => getFoldingRanges(parsed.doc),
+    findDefinitionTarget: (parsed, offset) => findDefinitionTarget(parsed.doc, parsed.structure, offset),
+    configure: (next) => {
+      settings = { ...settings, ...next };
+    },
+  };
+}
+
+export * from './languageTypes';
+export { InstanceIndex } from './instance';
+export type { PolicyDocument } from './parser/nodes';

@@ -1,0 +1,101 @@
+/**
+ * Results of the language features, in offsets. The server converts them to
+ * LSP shapes; nothing here depends on an editor or on the protocol library.
+ */
+import type { InstanceIndex } from './instance';
+
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** Stable diagnostic codes, documented in the README. */
+export type DiagnosticCode =
+  | 'malformed-xml'
+  | 'malformed-expression'
+  | 'unknown-element'
+  | 'misplaced-policy'
+  | 'not-allowed-in-fragment'
+  | 'duplicate-section'
+  | 'missing-required-attribute'
+  | 'invalid-attribute-value'
+  | 'unknown-attribute'
+  | 'missing-required-element'
+  | 'duplicate-element'
+  | 'unknown-named-value'
+  | 'key-vault-refresh-failed'
+  | 'unknown-entity'
+  | 'policy-not-available';
+
+export interface PolicyDiagnostic extends OffsetRange {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+}
+
+export type CompletionKind = 'element' | 'attribute' | 'value' | 'named-value' | 'entity' | 'end-tag' | 'section';
+
+export interface CompletionEntry {
+  label: string;
+  kind: CompletionKind;
+  /** Short text shown beside the label. */
+  detail?: string;
+  /** Markdown. */
+  documentation?: string;
+  /** Text to insert, replacing `replace`. */
+  insertText: string;
+  /** true when `insertText` uses snippet syntax (`$1`, `${1:x}`, `$0`). */
+  snippet: boolean;
+  replace: OffsetRange;
+  sortText?: string;
+  filterText?: string;
+  /** Shown struck through (for example a policy the instance does not offer). */
+  deprecated?: boolean;
+  /** Ask the editor to open completion again after inserting (for attribute values). */
+  retrigger?: boolean;
+}
+
+export interface CompletionResult {
+  items: CompletionEntry[];
+  /** true when typing more could change the list beyond filtering. */
+  incomplete: boolean;
+}
+
+export interface HoverResult extends OffsetRange {
+  markdown: string;
+}
+
+export type SymbolKind = 'root' | 'section' | 'policy' | 'element';
+
+export interface SymbolEntry {
+  name: string;
+  detail?: string;
+  kind: SymbolKind;
+  range: OffsetRange;
+  selection: OffsetRange;
+  children: SymbolEntry[];
+}
+
+export interface FoldingEntry extends OffsetRange {
+  kind?: 'comment' | 'region';
+}
+
+/** Where a `{{named value}}` or a `fragment-id` points; the host turns it into a location. */
+export type DefinitionTarget =
+  | { kind: 'named-value'; name: string; origin: OffsetRange }
+  | { kind: 'fragment'; name: string; origin: OffsetRange };
+
+/** What the host (the server) provides to the language features. */
+export interface LanguageHost {
+  /** Metadata of the instance that applies to this document, if one is connected. */
+  getInstance(documentUri: string): InstanceIndex | undefined;
+}
+
+export interface LanguageSettings {
+  /** Hide (rather than mark) policies the connected instance does not list. */
+  hideUnavailablePolicies?: boolean;
+  /** Report attributes the catalog does not know. */
+  validateUnknownAttributes?: boolean;
+}
