@@ -190,9 +190,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state,
     setVaultState,
     requestLog,
-    stop: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeAllConnections();
-    }),
+    stop: async () => {
+      await new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+      await tls.cleanup();
+    },
   };
 }

@@ -9,6 +9,8 @@ export interface TlsIdentity {
   certPem: string;
   keyPem: string;
   caFile: string;
+  /** Removes the temp directory holding ca.pem when the emulator created it (a caller's certDir is kept). */
+  cleanup(): Promise<void>;
 }
 
 export async function createTlsIdentity(certDir?: string): Promise<TlsIdentity> {
@@ -30,5 +32,8 @@ export async function createTlsIdentity(certDir?: string): Promise<TlsIdentity> 
   await fs.mkdir(dir, { recursive: true });
   const caFile = path.join(dir, 'ca.pem');
   await fs.writeFile(caFile, pems.cert, 'utf8');
-  return { certPem: pems.cert, keyPem: pems.private, caFile };
+  const cleanup = async (): Promise<void> => {
+    if (certDir === undefined) await fs.rm(dir, { recursive: true, force: true });
+  };
+  return { certPem: pems.cert, keyPem: pems.private, caFile, cleanup };
 }
