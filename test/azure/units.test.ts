@@ -3,6 +3,7 @@
  * and retry decisions (no network).
  */
 import * as assert from 'node:assert/strict';
+import type { NamedValueInfo } from '../../protocol/protocol';
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse, RestError } from '@azure/core-rest-pipeline';
 import {
   AzureAccessError,
@@ -10,6 +11,7 @@ import {
   CONTRIBUTOR_ROLE,
   describeUrlForLog,
   formatServiceResourceId,
+  keyVaultAdvice,
   normalizeServiceResourceId,
   parseServiceResourceId,
   READER_ROLE,
@@ -213,5 +215,33 @@ describe('azure/pipeline retry rules', () => {
       'https://login.example/t/oauth2/v2.0/token?api-version=1&…',
     );
     assert.equal(describeUrlForLog('https://arm.example/x?sig=SECRET'), 'https://arm.example/x?…');
+  });
+});
+
+describe('azure/keyVault advice', () => {
+  const kv = (code: string, message: string, identityClientId?: string): NamedValueInfo => ({
+    name: 'kv-x',
+    displayName: 'x-key',
+    kind: 'keyVault',
+    keyVault: { secretIdentifier: 'https://contoso-kv.vault.azure.net/secrets/x', identityClientId, lastStatus: { code, message, timeStampUtc: '2024-01-01T00:00:00Z' } },
+  });
+
+  it('names the missing permission for RBAC and access-policy vaults', () => {
+    const rbac = keyVaultAdvice(kv('Forbidden', 'Caller is not authorized to perform action on resource. Inner error: ForbiddenByRbac'));
+    assert.match(rbac, /system-assigned managed identity/);
+    assert.match(rbac, /assign it the "Key Vault Secrets User" role/);
+    assert.doesNotMatch(rbac, /access policy/);
+    const policy = keyVaultAdvice(kv('Forbidden', "The user, group or application does not have secrets get permission on key vault 'contoso-kv'.", 'cid-1'));
+    assert.match(policy, /user-assigned managed identity cid-1/);
+    assert.match(policy, /"Get" and "List" secret permissions in the vault access policy, then refresh/);
+    const unknown = keyVaultAdvice(kv('Forbidden', 'Access denied.'));
+    assert.match(unknown, /access policy, or the "Key Vault Secrets User" role if the vault uses Azure RBAC/);
+  });
+
+  it('explains unreachable vaults, missing and disabled secrets', () => {
+    assert.match(keyVaultAdvice(kv('VaultNotFound', 'Could not reach Key Vault')), /could not be reached.*firewall/);
+    assert.match(keyVaultAdvice(kv('SecretNotFound', 'no secret named x')), /does not exist in "contoso-kv\.vault\.azure\.net"/);
+    assert.match(keyVaultAdvice(kv('SecretDisabled', 'Secret x is disabled')), /is disabled/);
+    assert.match(keyVaultAdvice(kv('Weird', 'Something else')), /failed \(Weird: Something else\)/);
   });
 });

@@ -191,8 +191,12 @@ export function keyVaultAdvice(info: NamedValueInfo): string {
   const code = status.code;
   const text = `${code} ${status.message ?? ''}`.toLowerCase();
   if (/forbidden|accessdenied|unauthorized/.test(text)) {
-    const rbac = /rbac/.test(text);
-    const policy = /access ?polic/.test(text) && !rbac;
+    // Key Vault says ForbiddenByRbac / "not authorized to perform action" for RBAC vaults and
+    // ForbiddenByPolicy / "does not have secrets get permission" for access-policy vaults.
+    const rbacSignal = /forbiddenbyrbac|not authorized to perform action|role assignment|secrets user/.test(text);
+    const policySignal = /forbiddenbypolicy|get permission|access ?polic/.test(text);
+    const rbac = rbacSignal && !policySignal;
+    const policy = policySignal && !rbacSignal;
     const fix = rbac
       ? 'assign it the "Key Vault Secrets User" role on the vault'
       : policy
