@@ -82,3 +82,28 @@ export namespace InstanceMetadataNotification {
   export const method = 'apimPolicy/instanceMetadata' as const;
   export type Params = InstanceMetadata;
 }
+
+/** One workspace folder's connected instance, so documents map to instances by folder. */
+export interface InstanceFolder {
+  folderUri: string;
+  instanceId: string;
+}
+
+/**
+ * Client → server: which instance each workspace folder uses. Documents
+ * outside every listed folder use the only known instance, if there is one.
+ */
+export namespace InstanceFoldersNotification {
+  export const method = 'apimPolicy/instanceFolders' as const;
+  export interface Params {
+    folders: InstanceFolder[];
+  }
+}
+
+/** Client → server: forget an instance (signed out or disconnected). */
+export namespace InstanceRemovedNotification {
+  export const method = 'apimPolicy/instanceRemoved' as const;
+  export interface Params {
+    instanceId: string;
+  }
+}

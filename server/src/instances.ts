@@ -1,0 +1,44 @@
+/**
+ * The instances the client has connected, and which one applies to a
+ * document: the only one when there is one, else by workspace folder.
+ */
+import type { InstanceFolder, InstanceMetadata } from '../../protocol/protocol';
+import { InstanceIndex } from './language/instance';
+
+export class InstanceRegistry {
+  private readonly instances = new Map<string, InstanceIndex>();
+  private folders: InstanceFolder[] = [];
+
+  /** Adds or replaces an instance's metadata. */
+  set(metadata: InstanceMetadata): InstanceIndex {
+    const index = new InstanceIndex(metadata);
+    this.instances.set(metadata.instanceId.toLowerCase(), index);
+    return index;
+  }
+
+  remove(instanceId: string): void {
+    this.instances.delete(instanceId.toLowerCase());
+  }
+
+  setFolders(folders: InstanceFolder[]): void {
+    // Longest folder first so nested folders win.
+    this.folders = [...folders].sort((a, b) => b.folderUri.length - a.folderUri.length);
+  }
+
+  get(instanceId: string): InstanceIndex | undefined {
+    return this.instances.get(instanceId.toLowerCase());
+  }
+
+  get size(): number {
+    return this.instances.size;
+  }
+
+  forDocument(uri: string): InstanceIndex | undefined {
+    for (const folder of this.folders) {
+      const prefix = folder.folderUri.endsWith('/') ? folder.folderUri : `${folder.folderUri}/`;
+      if (uri.startsWith(prefix)) return this.get(folder.instanceId);
+    }
+    if (this.instances.size === 1) return this.instances.values().next().value;
+    return undefined;
+  }
+}

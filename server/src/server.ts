@@ -1,0 +1,211 @@
+/**
+ * The APIM policy language server: glue between LSP and the language core.
+ * `node dist/server.js --stdio` runs it standalone.
+ */
+import type { Connection, Definition, InitializeParams, InitializeResult } from 'vscode-languageserver';
+import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  InstanceFoldersNotification,
+  InstanceMetadataNotification,
+  InstanceRemovedNotification,
+} from '../../protocol/protocol';
+import { virtualDocumentUri } from '../../protocol/virtualDocuments';
+import { toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
+import { PolicyDocuments } from './documents';
+import { InstanceRegistry } from './instances';
+import type { DefinitionTarget, LanguageSettings } from './language/languageService';
+import { getLanguageService } from './language/languageService';
+import { runSafe, runSafeAsync } from './runSafe';
+import { WorkspaceArtifacts } from './workspaceArtifacts';
+
+const VALIDATION_DELAY_MS = 200;
+
+export function startServer(connection: Connection): void {
+  const languageService = getLanguageService();
+  const documents = new PolicyDocuments(languageService);
+  const instances = new InstanceRegistry();
+  const artifacts = new WorkspaceArtifacts();
+  const log = { error: (message: string) => connection.console.error(message) };
+  const pendingValidation = new Map<string, ReturnType<typeof setTimeout>>();
+  let pullConfiguration = false;
+  let folderEvents = false;
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    pullConfiguration = !!params.capabilities.workspace?.configuration;
+    folderEvents = !!params.capabilities.workspace?.workspaceFolders;
+    artifacts.setFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri && !params.workspaceFolders?.length ? [params.rootUri] : []));
+    const options = params.initializationOptions as { settings?: LanguageSettings } | undefined;
+    if (options?.settings) languageService.configure(options.settings);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'] },
+        hoverProvider: true,
+        definitionProvider: true,
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: folderEvents } },
+      },
+      serverInfo: { name: 'APIM Policy Language Server' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (pullConfiguration) void refreshSettings();
+    if (folderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders(() => {
+        void connection.workspace.getWorkspaceFolders().then((folders) => artifacts.setFolders((folders ?? []).map((f) => f.uri)));
+      });
+    }
+  });
+
+  async function refreshSettings(): Promise<void> {
+    try {
+      const settings = (await connection.workspace.getConfiguration('apimPolicy')) as
+        | { validation?: { unknownAttributes?: boolean }; completion?: { hideUnavailablePolicies?: boolean } }
+        | undefined;
+      languageService.configure({
+        validateUnknownAttributes: settings?.validation?.unknownAttributes !== false,
+        hideUnavailablePolicies: settings?.completion?.hideUnavailablePolicies === true,
+      });
+      revalidateAll();
+    } catch (error) {
+      log.error(`Reading settings failed: ${String(error)}`);
+    }
+  }
+
+  connection.onDidChangeConfiguration((change) => {
+    if (pullConfiguration) void refreshSettings();
+    else {
+      const settings = (change.settings as { apimPolicy?: LanguageSettings } | undefined)?.apimPolicy;
+      if (settings) languageService.configure(settings);
+      revalidateAll();
+    }
+  });
+
+  connection.onDidChangeWatchedFiles(() => artifacts.invalidate());
+
+  // ---- diagnostics --------------------------------------------------------
+
+  function validateNow(uri: string): void {
+    pendingValidation.delete(uri);
+    const document = documents.get(uri);
+    if (!document) return;
+    try {
+      const parsed = documents.getParsed(document);
+      const diagnostics = languageService.doValidation(parsed, instances.forDocument(uri)).map((d) => toDiagnostic(document, d));
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    } catch (error) {
+      log.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+
+  function scheduleValidation(uri: string, delay = VALIDATION_DELAY_MS): void {
+    const previous = pendingValidation.get(uri);
+    if (previous) clearTimeout(previous);
+    pendingValidation.set(uri, setTimeout(() => validateNow(uri), delay));
+  }
+
+  function revalidateAll(): void {
+    for (const document of documents.all()) scheduleValidation(document.uri, 0);
+  }
+
+  documents.documents.onDidOpen((event) => scheduleValidation(event.document.uri, 0));
+  documents.documents.onDidChangeContent((event) => scheduleValidation(event.document.uri));
+  documents.documents.onDidClose((event) => {
+    const pending = pendingValidation.get(event.document.uri);
+    if (pending) clearTimeout(pending);
+    pendingValidation.delete(event.document.uri);
+    void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  });
+
+  // ---- instance metadata ---------------------------------------------------
+
+  connection.onNotification(InstanceMetadataNotification.method, (params: InstanceMetadataNotification.Params) => {
+    try {
+      instances.set(params);
+      revalidateAll();
+    } catch (error) {
+      log.error(`Instance metadata rejected: ${String(error)}`);
+    }
+  });
+  connection.onNotification(InstanceFoldersNotification.method, (params: InstanceFoldersNotification.Params) => {
+    instances.setFolders(params.folders ?? []);
+    revalidateAll();
+  });
+  connection.onNotification(InstanceRemovedNotification.method, (params: InstanceRemovedNotification.Params) => {
+    instances.remove(params.instanceId);
+    revalidateAll();
+  });
+
+  // ---- requests -----------------------------------------------------------
+
+  connection.onCompletion((params, token) =>
+    runSafe(log, 'completion', token, null, () => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return null;
+      const parsed = documents.getParsed(document);
+      const result = languageService.doComplete(parsed, document.offsetAt(params.position), instances.forDocument(document.uri));
+      return toCompletionList(document, result);
+    }),
+  );
+
+  connection.onHover((params, token) =>
+    runSafe(log, 'hover', token, null, () => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return null;
+      const hover = languageService.doHover(documents.getParsed(document), document.offsetAt(params.position), instances.forDocument(document.uri));
+      return hover ? toHover(document, hover) : null;
+    }),
+  );
+
+  connection.onDocumentSymbol((params, token) =>
+    runSafe(log, 'document symbols', token, [], () => {
+      const document = documents.get(params.textDocument.uri);
+      return document ? toDocumentSymbols(document, languageService.findDocumentSymbols(documents.getParsed(document))) : [];
+    }),
+  );
+
+  connection.onFoldingRanges((params, token) =>
+    runSafe(log, 'folding ranges', token, [], () => {
+      const document = documents.get(params.textDocument.uri);
+      return document ? toFoldingRanges(document, languageService.getFoldingRanges(documents.getParsed(document))) : [];
+    }),
+  );
+
+  connection.onDefinition((params, token) =>
+    runSafeAsync<Definition | null>(log, 'definition', token, null, async () => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return null;
+      const target = languageService.findDefinitionTarget(documents.getParsed(document), document.offsetAt(params.position));
+      return target ? resolveDefinition(target, document.uri) : null;
+    }),
+  );
+
+  /** Workspace artifact first (APIOps layout), else a read-only view of the instance's definition. */
+  async function resolveDefinition(target: DefinitionTarget, documentUri: string): Promise<Definition | null> {
+    const instance = instances.forDocument(documentUri);
+    if (target.kind === 'named-value') {
+      const artifact = await artifacts.findNamedValue(target.name);
+      if (artifact) {
+        const file = TextDocument.create(artifact.uri, 'json', 0, artifact.text);
+        return { uri: artifact.uri, range: toRange(file, { start: artifact.offset, end: artifact.offset }) };
+      }
+      const nv = instance?.findNamedValue(target.name);
+      if (!instance || !nv) return null;
+      return { uri: virtualDocumentUri({ kind: 'named-value', instanceId: instance.instanceId, name: nv.displayName }), range: ZERO_RANGE };
+    }
+    const fragment = await artifacts.findFragment(target.name);
+    if (fragment) return { uri: fragment.uri, range: ZERO_RANGE };
+    if (!instance || !instance.entitiesOf('policyFragment')?.has(target.name.toLowerCase())) return null;
+    return { uri: virtualDocumentUri({ kind: 'fragment', instanceId: instance.instanceId, name: target.name }), range: ZERO_RANGE };
+  }
+
+  documents.documents.listen(connection);
+  connection.listen();
+}
+
+const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+startServer(createConnection(ProposedFeatures.all));
