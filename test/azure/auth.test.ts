@@ -40,6 +40,30 @@ describe('azure/auth and discovery (emulator)', function () {
     assert.ok(setup.logLines.some((l) => /^auth POST https:\/\/127\.0\.0\.1:\d+\/[^ ]+\/oauth2\/v2\.0\/token/.test(l) && / → 200 /.test(l)), setup.logLines.join('\n'));
   });
 
+  it('passes the cloud authority and CA trust through the environment and default credentials', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AZURE_TENANT_ID: setup.emu.tenantId,
+      AZURE_CLIENT_ID: setup.emu.clientId,
+      AZURE_CLIENT_SECRET: setup.emu.clientSecret,
+    });
+    delete process.env.AZURE_AUTHORITY_HOST;
+    try {
+      for (const kind of ['environment', 'default'] as const) {
+        const credential = createCredential({ kind, ...setup.options });
+        const token = await credential.getToken(setup.options.cloud.armScope);
+        assert.ok(token?.token, `${kind} credential got a token from the emulator`);
+        const services = await listServices(credential, setup.options, setup.emu.subscriptionId);
+        assert.ok(services.length > 0, kind);
+      }
+    } finally {
+      for (const key of ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_AUTHORITY_HOST']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+
   it('reports a wrong client secret as an actionable sign-in error', async () => {
     const credential = createCredential({ ...servicePrincipal('not-the-secret'), ...setup.options });
     const direct = await credential.getToken(setup.options.cloud.armScope).then(() => undefined, (e: unknown) => e);

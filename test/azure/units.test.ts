@@ -9,6 +9,7 @@ import {
   AzureAccessError,
   classifyError,
   CONTRIBUTOR_ROLE,
+  createCredential,
   describeUrlForLog,
   formatServiceResourceId,
   keyVaultAdvice,
@@ -243,5 +244,19 @@ describe('azure/keyVault advice', () => {
     assert.match(keyVaultAdvice(kv('SecretNotFound', 'no secret named x')), /does not exist in "contoso-kv\.vault\.azure\.net"/);
     assert.match(keyVaultAdvice(kv('SecretDisabled', 'Secret x is disabled')), /is disabled/);
     assert.match(keyVaultAdvice(kv('Weird', 'Something else')), /failed \(Weird: Something else\)/);
+  });
+});
+
+describe('azure/credentials input checks', () => {
+  it('rejects an incomplete service principal before any network call', () => {
+    const cloud = resolveCloud({ cloud: 'AzureCloud' });
+    assert.throws(
+      () => createCredential({ kind: 'servicePrincipal', servicePrincipal: { tenantId: 't', clientId: 'c', clientSecret: ' ' }, cloud }),
+      (e: AzureAccessError) => e.kind === 'invalidInput' && /clientSecret is missing/.test(e.message),
+    );
+    assert.throws(
+      () => createCredential({ kind: 'servicePrincipal', servicePrincipal: { tenantId: '', clientId: 'c', certificatePath: '/x.pem' }, cloud }),
+      /tenantId is missing/,
+    );
   });
 });
