@@ -16,7 +16,7 @@ export type ContentContext =
   | { kind: 'document' }
   | { kind: 'sections' }
   /** Policy statements: in a section, a fragment, or nested (`when`, `retry`, …). */
-  | { kind: 'statements'; section: SectionName | undefined; inFragment: boolean }
+  | { kind: 'statements'; section: SectionName | undefined; inFragment: boolean; nested?: boolean }
   /** The declared child elements of a policy or of one of its children. */
   | { kind: 'children'; elements: readonly ElementSpec[]; policy: PolicySpec; section: SectionName | undefined; inFragment: boolean }
   /** Text or markup payload: opaque, no policy rules apply. */
@@ -148,7 +148,7 @@ export class StructureResolver {
       case 'markup':
         return PAYLOAD;
       case 'policies':
-        return { kind: 'statements', section: enclosing.section, inFragment: enclosing.inFragment };
+        return { kind: 'statements', section: enclosing.section, inFragment: enclosing.inFragment, nested: true };
       case 'empty':
         return { kind: 'empty', owner: element.name };
       default:

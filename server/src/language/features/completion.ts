@@ -284,7 +284,8 @@ function statementItems(
 ): CompletionEntry[] {
   const catalog = request.structure.catalog;
   const items: CompletionEntry[] = [];
-  if (!content.inFragment && content.section && !present.has('base')) {
+  // <base /> sits directly in a section; nested blocks (when, retry, …) do not inherit.
+  if (!content.inFragment && !content.nested && content.section && !present.has('base')) {
     items.push(make('base', 'base />', 'Runs the policies of the same section from the enclosing scope here.', '0base', 'inherit'));
   }
   const candidates: readonly PolicySpec[] = content.section

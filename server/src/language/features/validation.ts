@@ -120,8 +120,7 @@ class Validator {
         this.reportUnknown(element, role.expected);
         return; // don't pile diagnostics inside something we don't understand
     }
-    const elementChildren = element.children.filter((c): c is ElementNode => c.kind === 'element');
-    if (elementChildren.length) this.visitChildren(element, elementChildren);
+    this.visitChildren(element, element.children.filter((c): c is ElementNode => c.kind === 'element'));
   }
 
   private reportUnknown(element: ElementNode, expected: ContentContext): void {

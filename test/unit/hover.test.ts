@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import type { HoverResult } from '../../server/src/language/languageService';
+import { InstanceIndex } from '../../server/src/language/languageService';
+import { testInstance } from '../support/instanceFixture';
+import { atCursor, inSection, languageService, parse } from './support/cursor';
+
+function hover(source: string, instance?: InstanceIndex): HoverResult | undefined {
+  const { text, offset } = atCursor(source);
+  return languageService().doHover(parse(text), offset, instance);
+}
+
+describe('hover', () => {
+  it('describes a policy with sections, scopes, gateways and its docs page', () => {
+    const result = hover(inSection('inbound', '<rate-li|mit calls="5" renewal-period="60" />'));
+    assert.ok(result);
+    assert.match(result.markdown, /\*\*<rate-limit>\*\*/);
+    assert.match(result.markdown, /\*\*Sections:\*\* inbound/);
+    assert.match(result.markdown, /\*\*Scopes:\*\*/);
+    assert.match(result.markdown, /\*\*Gateways:\*\*/);
+    assert.match(result.markdown, /\(https:\/\/learn\.microsoft\.com\/azure\/api-management\/rate-limit-policy\)/);
+  });
+
+  it('describes the element under an end tag too', () => {
+    assert.match(hover(inSection('inbound', '<choose></cho|ose>'))?.markdown ?? '', /<choose>/);
+  });
+
+  it('describes sections, base and child elements', () => {
+    assert.match(hover('<policies><inbo|und /></policies>')?.markdown ?? '', /incoming request/);
+    assert.match(hover(inSection('inbound', '<ba|se />'))?.markdown ?? '', /enclosing scope/);
+    assert.match(hover(inSection('inbound', '<choose><wh|en condition="@(true)" /></choose>'))?.markdown ?? '', /\*\*<when>\*\* in `<choose>`/);
+  });
+
+  it('describes an attribute: required, allowed values, default, expressions', () => {
+    const result = hover(inSection('inbound', '<set-header name="a" exists-ac|tion="skip" />'));
+    assert.ok(result);
+    assert.match(result.markdown, /\*\*exists-action\*\*/);
+    assert.match(result.markdown, /Optional/);
+    assert.match(result.markdown, /`override`, `skip`, `append`, `delete`/);
+    assert.match(result.markdown, /\*\*Default:\*\* `override`/);
+    assert.match(result.markdown, /\*\*Policy expressions:\*\*/);
+  });
+
+  it('describes a named value from the instance without secret values', () => {
+    const instance = new InstanceIndex(testInstance());
+    const plain = hover(inSection('inbound', '<set-header name="{{back|end-url}}" />'), instance);
+    assert.match(plain?.markdown ?? '', /plain/);
+    assert.match(plain?.markdown ?? '', /orders\.contoso\.example/);
+    const secret = hover(inSection('inbound', '<set-header name="{{client-sec|ret}}" />'), instance);
+    assert.match(secret?.markdown ?? '', /secret — value hidden/);
+    const kv = hover(inSection('inbound', '<set-header name="{{partner-tok|en}}" />'), instance);
+    assert.match(kv?.markdown ?? '', /Secret identifier:\*\* https:\/\/contoso-vault/);
+    assert.match(kv?.markdown ?? '', /Forbidden — The managed identity lacks permission/);
+    assert.match(kv?.markdown ?? '', /user-assigned \(client id 11111111/);
+    const missing = hover(inSection('inbound', '<set-header name="{{nope|}}" />'), instance);
+    assert.match(missing?.markdown ?? '', /not a named value of contoso-test/);
+  });
+
+  it('covers exactly the {{reference}}', () => {
+    const { text, offset } = atCursor(inSection('inbound', '<set-header name="x-{{api-ver|sion}}-y" />'));
+    const result = languageService().doHover(parse(text), offset, new InstanceIndex(testInstance()));
+    assert.ok(result);
+    assert.equal(text.slice(result.start, result.end), '{{api-version}}');
+  });
+
+  it('describes the entity an attribute names', () => {
+    const instance = new InstanceIndex(testInstance());
+    assert.match(hover(inSection('inbound', '<set-backend-service backend-id="orders-back|end" />'), instance)?.markdown ?? '', /URL: https:\/\/orders\.contoso\.example/);
+    assert.match(hover(inSection('inbound', '<set-backend-service backend-id="gone-back|end" />'), instance)?.markdown ?? '', /no backend with this name/);
+  });
+
+  it('returns nothing in plain text', () => {
+    assert.equal(hover(inSection('outbound', '<set-body>some te|xt</set-body>')), undefined);
+  });
+});
