@@ -83,7 +83,7 @@ function benchSize(label: string, size: number, iterations: number): Record<stri
   }
 
   let parsed: ParsedPolicy = service.parse(base);
-  let text = base;
+  const text = base;
   let completionItems = 0;
   for (let i = 0; i < strokes.length; i++) {
     const { at, char } = strokes[i];
