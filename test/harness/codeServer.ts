@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureProvisioned } from './provision';
 import { runsDir } from './paths';
-import { runToCompletion, spawnGroup, tailOfFile, type GroupProcess } from './processes';
+import { removeOnExit, runToCompletion, spawnGroup, tailOfFile, type GroupProcess } from './processes';
 import { AbortWait, formatSeconds, pause, waitFor } from './wait';
 
 export interface CodeServerOptions {
@@ -169,63 +169,78 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...options.userSettings }, null, 2) + '\n');
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-cs-'));
-  const env = serverEnvironment(options.env ?? {}, runDir, tmpDir);
-  let workspaceFolder = options.workspaceFolder ? path.resolve(options.workspaceFolder) : undefined;
-  if (workspaceFolder && !fs.existsSync(workspaceFolder)) throw new Error(`startCodeServer: workspace folder ${workspaceFolder} does not exist`);
-  if (workspaceFolder && options.copyWorkspace) {
-    const copy = path.join(runDir, 'workspace');
-    fs.cpSync(workspaceFolder, copy, { recursive: true });
-    workspaceFolder = copy;
-  }
-
-  await installExtensions(tools.nodeBin, tools.codeServerEntry, options.vsixPaths ?? [], { userDataDir, extensionsDir, configFile, runDir }, env);
-
-  const startTimeoutMs = options.startTimeoutMs ?? (Number(process.env.APIM_CODE_SERVER_START_TIMEOUT) || DEFAULT_START_TIMEOUT_MS);
-  // A free port can be taken between our probe and code-server's bind: retry a few times.
-  for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await freeLoopbackPort());
-    const args = [
-      tools.codeServerEntry,
-      ...installArgs(userDataDir, extensionsDir, configFile),
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-      ...(workspaceFolder ? [workspaceFolder] : []),
-    ];
-    fs.appendFileSync(logFile, `\n$ ${tools.nodeBin} ${args.join(' ')}\n`);
-    const started = Date.now();
-    const server: GroupProcess = spawnGroup(tools.nodeBin, args, { env, logFile });
-    const address = `127.0.0.1:${port}`;
-    try {
-      await waitFor(
-        async () => {
-          if (server.hasExited()) throw new ExitedEarly(await server.exited);
-          return (await httpStatus(`http://${address}/healthz`, 2000)) === 200;
-        },
-        {
-          timeoutMs: startTimeoutMs,
-          intervalMs: 100,
-          description: `code-server did not answer on ${address}`,
-          detail: () => `log: ${logFile}\n${tailOfFile(logFile, 20)}`,
-        },
-      );
-    } catch (error) {
-      await server.stop(1000);
-      const exitedEarly = server.hasExited() && /EADDRINUSE/.test(tailOfFile(logFile, 20));
-      if (exitedEarly && options.port === undefined && attempt < 3) continue;
-      if (error instanceof ExitedEarly) {
-        throw new Error(`code-server exited before answering on ${address}; log: ${logFile}\n${tailOfFile(logFile, 30)}`);
-      }
-      throw error;
+  const forgetTmpDir = removeOnExit(tmpDir);
+  try {
+    const env = serverEnvironment(options.env ?? {}, runDir, tmpDir);
+    let workspaceFolder = options.workspaceFolder ? path.resolve(options.workspaceFolder) : undefined;
+    if (workspaceFolder && !fs.existsSync(workspaceFolder)) throw new Error(`startCodeServer: workspace folder ${workspaceFolder} does not exist`);
+    if (workspaceFolder && options.copyWorkspace) {
+      const copy = path.join(runDir, 'workspace');
+      fs.cpSync(workspaceFolder, copy, { recursive: true });
+      workspaceFolder = copy;
     }
-    const startMs = Date.now() - started;
-    fs.appendFileSync(logFile, `[harness] answered on ${address} after ${formatSeconds(startMs)}\n`);
-    return makeHandle({ server, port, runDir, tmpDir, userDataDir, extensionsDir, logsDir, logFile, workspaceFolder });
+    await installExtensions(tools.nodeBin, tools.codeServerEntry, options.vsixPaths ?? [], { userDataDir, extensionsDir, configFile, runDir }, env);
+
+    const startTimeoutMs = options.startTimeoutMs ?? (Number(process.env.APIM_CODE_SERVER_START_TIMEOUT) || DEFAULT_START_TIMEOUT_MS);
+    const baseArgs = [tools.codeServerEntry, ...installArgs(userDataDir, extensionsDir, configFile), ...SERVER_FLAGS];
+    // A free port can be taken between our probe and code-server's bind: retry a few times.
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freeLoopbackPort());
+      const args = [...baseArgs, '--bind-addr', `127.0.0.1:${port}`, ...(workspaceFolder ? [workspaceFolder] : [])];
+      const outcome = await launchOnce(tools.nodeBin, args, { env, logFile, port, startTimeoutMs });
+      if (outcome === 'port-taken' && options.port === undefined && attempt < 3) continue;
+      if (outcome === 'port-taken') throw new Error(`code-server could not bind 127.0.0.1:${port} (address in use); log: ${logFile}`);
+      return makeHandle({ server: outcome, port, runDir, tmpDir, forgetTmpDir, userDataDir, extensionsDir, logsDir, logFile, workspaceFolder });
+    }
+  } catch (error) {
+    // The run dir stays for diagnosis (pruned after 12 h); the temp dir has nothing worth keeping.
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    forgetTmpDir();
+    throw error;
   }
+}
+
+const SERVER_FLAGS = [
+  '--auth', 'none',
+  '--disable-telemetry',
+  '--disable-update-check',
+  '--disable-workspace-trust',
+  '--disable-getting-started-override',
+  '--ignore-last-opened',
+];
+
+/** Starts code-server once and waits for /healthz; 'port-taken' when it lost the race for the port. */
+async function launchOnce(nodeBin: string, args: string[], options: { env: NodeJS.ProcessEnv; logFile: string; port: number; startTimeoutMs: number }): Promise<GroupProcess | 'port-taken'> {
+  const { logFile } = options;
+  fs.appendFileSync(logFile, `\n$ ${nodeBin} ${args.join(' ')}\n`);
+  const logStart = fs.statSync(logFile).size;
+  const thisAttemptsLog = () => fs.readFileSync(logFile, 'utf8').slice(logStart);
+  const started = Date.now();
+  const server = spawnGroup(nodeBin, args, { env: options.env, logFile });
+  const address = `127.0.0.1:${options.port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (server.hasExited()) throw new ExitedEarly(await server.exited);
+        return (await httpStatus(`http://${address}/healthz`, 2000)) === 200;
+      },
+      {
+        timeoutMs: options.startTimeoutMs,
+        intervalMs: 100,
+        description: `code-server did not answer on ${address}`,
+        detail: () => `log: ${logFile}\n${tailOfFile(logFile, 20)}`,
+      },
+    );
+  } catch (error) {
+    await server.stop(1000);
+    if (error instanceof ExitedEarly) {
+      if (/EADDRINUSE/.test(thisAttemptsLog())) return 'port-taken';
+      throw new Error(`code-server exited (${error.message}) before answering on ${address}; log: ${logFile}\n${tailOfFile(logFile, 30)}`);
+    }
+    throw error;
+  }
+  fs.appendFileSync(logFile, `[harness] answered on ${address} after ${formatSeconds(Date.now() - started)}\n`);
+  return server;
 }
 
 class ExitedEarly extends AbortWait {
@@ -234,7 +249,7 @@ class ExitedEarly extends AbortWait {
   }
 }
 
-function makeHandle(parts: { server: GroupProcess; port: number; runDir: string; tmpDir: string; userDataDir: string; extensionsDir: string; logsDir: string; logFile: string; workspaceFolder?: string }): CodeServer {
+function makeHandle(parts: { server: GroupProcess; port: number; runDir: string; tmpDir: string; forgetTmpDir: () => void; userDataDir: string; extensionsDir: string; logsDir: string; logFile: string; workspaceFolder?: string }): CodeServer {
   const url = `http://127.0.0.1:${parts.port}/`;
   let stopping: Promise<void> | undefined;
   return {
@@ -254,6 +269,7 @@ function makeHandle(parts: { server: GroupProcess; port: number; runDir: string;
       stopping ??= (async () => {
         await parts.server.stop();
         fs.rmSync(parts.tmpDir, { recursive: true, force: true });
+        parts.forgetTmpDir();
         const keep = stopOptions.keepRunDir || process.env.APIM_KEEP_RUN_DIR === '1';
         if (!keep) {
           // The extension host may still be flushing a log for a few ms after the group is gone.

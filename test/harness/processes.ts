@@ -6,7 +6,15 @@ import * as fs from 'node:fs';
 import { pause } from './wait';
 
 const liveGroups = new Set<number>();
+const scratchDirs = new Set<string>();
 let exitHooksInstalled = false;
+
+/** Registers a scratch folder (browser profile, temp dir) to delete if the process exits before its owner does. */
+export function removeOnExit(dir: string): () => void {
+  installExitHooks();
+  scratchDirs.add(dir);
+  return () => scratchDirs.delete(dir);
+}
 
 function killGroupNow(pgid: number, signal: NodeJS.Signals): void {
   try {
@@ -28,6 +36,8 @@ function groupAlive(pgid: number): boolean {
 function killAllGroupsNow(): void {
   for (const pgid of liveGroups) killGroupNow(pgid, 'SIGKILL');
   liveGroups.clear();
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+  scratchDirs.clear();
 }
 
 function installExitHooks(): void {

@@ -5,11 +5,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { CodeServer } from './codeServer';
+import { removeOnExit } from './processes';
 import { CHROMIUM_PATH, safeFileName, testResultsDir } from './paths';
 import { waitFor, withTimeout } from './wait';
 
 /** Flags that keep Debian's Chromium from phoning home or needing a GPU/sandbox in a container. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // No crashpad handler processes or crash database under ~/.config/chromium.
+  '--disable-crash-reporter',
+  '--disable-breakpad',
+];
 
 export const DEFAULT_UI_TIMEOUT_MS = 30_000;
 
@@ -30,6 +41,7 @@ export async function launchBrowser(options: { headed?: boolean; viewport?: { wi
   const headed = options.headed ?? process.env.APIM_UI_HEADED === '1';
   if (headed && !process.env.DISPLAY) throw new Error('APIM_UI_HEADED=1 needs an X display: set DISPLAY or run under `xvfb-run -a`');
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-chromium-'));
+  const forgetProfileDir = removeOnExit(profileDir);
   const context = await withTimeout(
     chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM_PATH,
@@ -37,6 +49,8 @@ export async function launchBrowser(options: { headed?: boolean; viewport?: { wi
       args: CHROMIUM_ARGS,
       viewport: options.viewport ?? { width: 1280, height: 800 },
       slowMo: Number(process.env.APIM_UI_SLOWMO) || undefined,
+      // Chromium puts its crash database and caches under the XDG dirs: keep them in the scratch profile.
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(profileDir, 'xdg-config'), XDG_CACHE_HOME: path.join(profileDir, 'xdg-cache') },
       timeout: 60_000,
     }),
     90_000,
@@ -53,6 +67,7 @@ export async function launchBrowser(options: { headed?: boolean; viewport?: { wi
       closing ??= (async () => {
         await withTimeout(context.close(), 30_000, 'closing Chromium').catch(() => undefined);
         fs.rmSync(profileDir, { recursive: true, force: true });
+        forgetProfileDir();
       })();
       return closing;
     },
@@ -160,6 +175,11 @@ export class Workbench {
     );
     await row.click();
     await this.waitForQuickInputClosed(timeoutMs);
+    await this.waitForActiveTab(fileName, timeoutMs);
+  }
+
+  /** Waits until the active editor tab shows `fileName` (e.g. "Untitled-1" after "File: New Untitled Text File"). */
+  async waitForActiveTab(fileName: string, timeoutMs = DEFAULT_UI_TIMEOUT_MS): Promise<void> {
     let activeTab: string | undefined;
     await waitFor(async () => (activeTab = await this.activeTabLabel()) === fileName, {
       timeoutMs,
@@ -173,26 +193,26 @@ export class Workbench {
     let seen: string[] = [];
     return waitFor(
       async () => {
-        seen = [];
-        const count = await rows.count();
-        for (let i = 0; i < count; i++) {
-          const row = rows.nth(i);
-          const label = ((await row.locator('.label-name').first().textContent()) ?? '').trim();
-          const description = ((await row.locator('.label-description').first().textContent().catch(() => '')) ?? '').trim();
-          seen.push(description ? `${label} (${description})` : label);
-          if (matches(label, description)) return row;
-        }
-        return undefined;
+        // One DOM read per poll: Playwright's per-element getters would wait for absent descriptions.
+        const entries = await rows.evaluateAll((elements) =>
+          elements.map((element) => ({
+            label: (element.querySelector('.label-name')?.textContent ?? '').trim(),
+            description: (element.querySelector('.label-description')?.textContent ?? '').trim(),
+          })),
+        );
+        seen = entries.map((entry) => (entry.description ? `${entry.label} (${entry.description})` : entry.label));
+        const index = entries.findIndex((entry) => matches(entry.label, entry.description));
+        return index >= 0 ? rows.nth(index) : undefined;
       },
       { timeoutMs, intervalMs: 100, description: `${what} did not show`, detail: () => `rows shown: ${seen.join(' | ') || '(none)'}` },
     );
   }
 
-  /** The label of the active editor tab, or undefined. */
+  /** The file name of the active editor tab (e.g. "sample.policy.xml", "Untitled-1"), or undefined. */
   async activeTabLabel(): Promise<string | undefined> {
-    const tab = this.page.locator('.editor-group-container.active .tab.active .label-name').first();
+    const tab = this.page.locator('.editor-group-container.active .tab.active').first();
     if ((await tab.count()) === 0) return undefined;
-    return ((await tab.textContent()) ?? '').trim();
+    return (await tab.getAttribute('data-resource-name', { timeout: 1000 })) ?? undefined;
   }
 
   /** The active editor (Monaco) in the active editor group. */
@@ -207,7 +227,8 @@ export class Workbench {
     await waitFor(
       async () => {
         if (await editor.evaluate((node) => node.classList.contains('focused'))) return true;
-        await editor.locator('.view-lines').click();
+        // Short click timeout: a covering widget should cost one poll, not the whole deadline.
+        await editor.locator('.view-lines').click({ timeout: 2000 });
         return false;
       },
       { timeoutMs, description: 'the active editor did not take focus' },
