@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
+import { repoRoot } from '../support/repo';
 import * as vsctm from 'vscode-textmate';
 
 export const POLICY_SCOPE = 'source.apim-policy';
@@ -24,16 +25,7 @@ export interface TokenizedDocument {
   endState: vsctm.StateStack;
 }
 
-/** Walks up from this file to the folder holding the extension's package.json. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
+export { repoRoot };
 
 let onigLib: Promise<vsctm.IOnigLib> | undefined;
 

@@ -15,6 +15,7 @@ import type {
   ValueType,
 } from '../../server/src/language/catalog/types';
 import { SECTION_NAMES } from '../../server/src/language/catalog/types';
+import { repoRoot } from '../support/repo';
 
 const SCOPES: readonly ScopeName[] = ['global', 'workspace', 'product', 'api', 'operation', 'graphql-resolver'];
 const GATEWAYS: readonly GatewayName[] = ['classic', 'v2', 'consumption', 'self-hosted', 'workspace'];
@@ -24,17 +25,6 @@ const ENTITY_KINDS: readonly EntityKind[] = [
   'backend', 'policyFragment', 'logger', 'certificate', 'authorizationProvider', 'authorization',
   'schema', 'api', 'operation', 'cache', 'graphqlSubscription',
 ];
-
-/** Tests run from out/test/unit, so find the repository by its package.json. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 const ROOT = repoRoot();
 const CATALOG_FILE = path.join(ROOT, 'server/src/language/catalog/policies.json');

@@ -65,29 +65,25 @@ export class PolicyCatalog {
   }
 
   /** Attributes of all variants, main variant's first, without duplicates. */
-  allAttributes(policyName: string): AttributeSpec[] {
-    const seen = new Set<string>();
-    const result: AttributeSpec[] = [];
-    for (const variant of this.getVariants(policyName)) {
-      for (const attribute of variant.attributes) {
-        if (!seen.has(attribute.name)) {
-          seen.add(attribute.name);
-          result.push(attribute);
-        }
-      }
-    }
-    return result;
+  allAttributes(policyName: string): readonly AttributeSpec[] {
+    return this.mergeVariants(policyName, (variant) => variant.attributes);
   }
 
   /** Child element specs of all variants (main first), without duplicates. */
-  allChildElements(policyName: string): ElementSpec[] {
+  allChildElements(policyName: string): readonly ElementSpec[] {
+    return this.mergeVariants(policyName, (variant) => variant.elements);
+  }
+
+  private mergeVariants<T extends { name: string }>(policyName: string, pick: (variant: PolicySpec) => readonly T[]): readonly T[] {
+    const variants = this.getVariants(policyName);
+    if (variants.length === 1) return pick(variants[0]); // the common case: nothing to merge
     const seen = new Set<string>();
-    const result: ElementSpec[] = [];
-    for (const variant of this.getVariants(policyName)) {
-      for (const element of variant.elements) {
-        if (!seen.has(element.name)) {
-          seen.add(element.name);
-          result.push(element);
+    const result: T[] = [];
+    for (const variant of variants) {
+      for (const item of pick(variant)) {
+        if (!seen.has(item.name)) {
+          seen.add(item.name);
+          result.push(item);
         }
       }
     }
