@@ -267,9 +267,13 @@ function tools(): ProvisionedTools {
   };
 }
 
-/** Installs whatever is missing; a no-op costing milliseconds when everything is there. */
-export async function provision(options: { log?: Log } = {}): Promise<ProvisionReport> {
-  const log = options.log ?? defaultLog;
+/**
+ * Installs whatever is missing; a no-op costing milliseconds when everything is there.
+ * `quiet` drops the "present, skipped" lines (installs and waits are always reported).
+ */
+export async function provision(options: { log?: Log; quiet?: boolean } = {}): Promise<ProvisionReport> {
+  const baseLog = options.log ?? defaultLog;
+  const log: Log = options.quiet ? (line) => (/, skipped$/.test(line) ? undefined : baseLog(line)) : baseLog;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new ProvisionError(`the harness provisions linux-x64 binaries; this is ${process.platform}-${process.arch}`);
   }
@@ -294,9 +298,9 @@ export async function provision(options: { log?: Log } = {}): Promise<ProvisionR
 
 let provisioned: Promise<ProvisionedTools> | undefined;
 
-/** provision() once per process. */
+/** provision() once per process, quietly unless something has to be installed. */
 export function ensureProvisioned(): Promise<ProvisionedTools> {
-  provisioned ??= provision().then((report) => report.tools);
+  provisioned ??= provision({ quiet: true }).then((report) => report.tools);
   return provisioned;
 }
 
