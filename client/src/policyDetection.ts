@@ -5,12 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { POLICY_LANGUAGE_ID } from './languageClient';
+import { looksLikePolicy } from './policyRoots';
 
-const ROOT_PATTERN = /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(policies|fragment)[\s>]/;
-
-export function looksLikePolicy(text: string): boolean {
-  return ROOT_PATTERN.test(text.slice(0, 4096));
-}
+export { looksLikePolicy } from './policyRoots';
 
 async function treatAsPolicy(document?: vscode.TextDocument): Promise<void> {
   const target = document ?? vscode.window.activeTextEditor?.document;
