@@ -132,5 +132,20 @@ describe('test harness', function () {
         fs.rmSync(suiteDir, { recursive: true, force: true });
       }
     });
+
+    it('fails fast, naming the running test, when the extension host dies', async () => {
+      const suiteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-crashing-suite-'));
+      const started = Date.now();
+      try {
+        fs.writeFileSync(path.join(suiteDir, 'crash.test.js'), "describe('crash', () => { it('kills its host', () => { process.kill(process.pid, 'SIGKILL'); }); });\n");
+        await assert.rejects(runInHostSuite({ suiteDir, print: false, timeoutMs: 90_000 }), (error: unknown) => {
+          const message = error instanceof Error ? error.message : '';
+          return /extension host died before reporting/.test(message) && /start crash kills its host/.test(message);
+        });
+        assert.ok(Date.now() - started < 80_000, 'reported before the deadline');
+      } finally {
+        fs.rmSync(suiteDir, { recursive: true, force: true });
+      }
+    });
   });
 });

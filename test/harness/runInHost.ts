@@ -57,6 +57,14 @@ function exthostLogs(server: CodeServer): string[] {
   return found;
 }
 
+/** The runner's last progress lines (which test was running), for failure messages. */
+function runnerProgress(resultsPath: string): string {
+  const progressFile = `${resultsPath}.progress`;
+  return fs.existsSync(progressFile)
+    ? `runner progress (${progressFile}):\n${tailOfFile(progressFile, 10)}`
+    : 'the runner extension never activated (no progress file): the extension host did not start or did not load it';
+}
+
 /** When the runner extension activated (first progress line), relative to `since`. */
 function activationTime(progressFile: string, since: number): number | undefined {
   const firstLine = tailOfFile(progressFile, 1000).split('\n').find((line) => line.includes('runner activated'));
@@ -103,19 +111,19 @@ export async function runInHostSuite(options: InHostSuiteOptions): Promise<InHos
     const remaining = timeoutMs - (Date.now() - started);
     await waitFor(
       () => {
-        if (pageCrashed) throw new AbortWait('the workbench page crashed');
-        return fs.existsSync(resultsPath);
+        if (fs.existsSync(resultsPath)) return true;
+        if (pageCrashed) throw new AbortWait(`in-host suite ${suite}: the workbench page crashed`);
+        const exit = /Extension Host Process exited with code: [^\n]*/.exec(tailOfFile(server.logFile, 200));
+        if (exit) throw new AbortWait(`in-host suite ${suite}: the extension host died before reporting (${exit[0]})\n${runnerProgress(resultsPath)}\ncode-server log: ${server.logFile}`);
+        return false;
       },
       {
         timeoutMs: Math.max(remaining, 1000),
         intervalMs: 200,
         description: `in-host suite ${suite} did not report`,
         detail: () => {
-          const progress = fs.existsSync(`${resultsPath}.progress`)
-            ? `runner progress (${resultsPath}.progress):\n${tailOfFile(`${resultsPath}.progress`, 10)}`
-            : 'the runner extension never activated (no progress file): the extension host did not start or did not load it';
           const logs = exthostLogs(server);
-          return `${progress}\nextension host log: ${logs.join(', ') || '(none yet)'}\n${logs[0] ? tailOfFile(logs[0], 15) : ''}\ncode-server log: ${server.logFile}`;
+          return `${runnerProgress(resultsPath)}\nextension host log: ${logs.join(', ') || '(none yet)'}\n${logs[0] ? tailOfFile(logs[0], 15) : ''}\ncode-server log: ${server.logFile}`;
         },
       },
     );
