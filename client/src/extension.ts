@@ -1,18 +1,108 @@
-/** Extension entry point: wires the language client, commands, views and the Azure connection. */
+/** Extension entry point: wires the language client, the Azure connection, the Named Values panel, commands and the status bar. */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import type { ApimPolicyExtensionApi } from './api';
+import { ConnectionController } from './connection/connectionController';
+import { LanguageClientSink } from './connection/languageClientSink';
+import { selectInstance } from './connection/selectInstance';
+import { COMMANDS, NAMED_VALUES_VIEW_ID } from './contributions';
 import { createLanguageClient } from './languageClient';
+import { NamedValueCommands } from './namedValues/commands';
+import type { NamedValuesTreeNode } from './namedValues/treeNodes';
+import { NamedValuesTreeProvider } from './namedValues/treeProvider';
 import { registerPolicyDetection } from './policyDetection';
+import { StatusBarController } from './statusBar';
+import { safeCommand } from './ui';
+import { registerReadonlyDocuments } from './virtualDocuments';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ languageClient: LanguageClient }> {
+export async function activate(context: vscode.ExtensionContext): Promise<ApimPolicyExtensionApi> {
   const output = vscode.window.createOutputChannel('APIM Policy', { log: true });
   context.subscriptions.push(output);
   registerPolicyDetection(context);
+
+  // The connection exists before the server starts, so metadata loads in parallel with the server start.
+  const controller = new ConnectionController(context, output, new LanguageClientSink(() => client));
+  context.subscriptions.push(controller);
+  const manager = controller.manager;
+
+  const treeProvider = new NamedValuesTreeProvider(manager);
+  const treeView = vscode.window.createTreeView<NamedValuesTreeNode>(NAMED_VALUES_VIEW_ID, { treeDataProvider: treeProvider, showCollapseAll: false, canSelectMany: true });
+  context.subscriptions.push(treeProvider, treeView);
+  const commands = new NamedValueCommands({ context, output, controller, tree: treeProvider, treeView });
+  const statusBar = new StatusBarController(manager);
+  context.subscriptions.push(statusBar);
+  registerReadonlyDocuments(context, manager);
+
+  const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, safeCommand(output, id, handler)));
+  register(COMMANDS.selectInstance, (arg?: unknown) => selectInstance(controller, output, arg));
+  register(COMMANDS.signIn, () => controller.signIn());
+  register(COMMANDS.signOut, () => controller.signOut());
+  register(COMMANDS.setServicePrincipalSecret, (secret?: unknown) => controller.setServicePrincipalSecret(typeof secret === 'string' ? secret : undefined));
+  register(COMMANDS.selectTenant, () => controller.selectTenant());
+  register(COMMANDS.showLog, () => output.show());
+
   client = createLanguageClient(context, output);
-  await client.start();
-  return { languageClient: client };
+  const startedClient = client;
+  context.subscriptions.push(
+    startedClient.onDidChangeState((e) => {
+      // A (re)started server knows nothing: send the folders and every instance's metadata again.
+      if (e.newState === State.Running) manager.republish();
+    }),
+  );
+  let languageClient: LanguageClient | undefined = startedClient;
+  try {
+    await startedClient.start();
+  } catch (e) {
+    languageClient = undefined;
+    output.error(`The APIM policy language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage('The APIM policy language server did not start; see the "APIM Policy" output for details.', 'Show Log').then((choice) => {
+      if (choice) output.show();
+    });
+  }
+
+  return {
+    languageClient,
+    connection: {
+      get state() {
+        return manager.state;
+      },
+      get authState() {
+        return manager.authState;
+      },
+      ready: controller.ready,
+      snapshots: () => manager.snapshots(),
+      metadata: (instanceId?: string) => manager.metadata(instanceId),
+      onDidChange: manager.onDidChange,
+      refresh: () => manager.refresh(),
+      whenIdle: () => manager.whenIdle(),
+      manager,
+    },
+    namedValues: {
+      treeProvider,
+      treeView,
+      getChildren: (element) => treeProvider.getChildren(element),
+      getTreeItem: (element) => treeProvider.resolveTreeItem(treeProvider.getTreeItem(element), element),
+      get filter() {
+        return treeProvider.filter;
+      },
+      setFilter: (mode) => commands.applyFilter(mode),
+      get lastRefreshReport() {
+        return commands.lastRefreshReport;
+      },
+      get lastUsageSearch() {
+        return commands.lastUsageSearch;
+      },
+    },
+    statusBar: {
+      item: statusBar.item,
+      get presentation() {
+        return statusBar.presentation;
+      },
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

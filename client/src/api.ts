@@ -1,0 +1,72 @@
+/**
+ * What `activate()` returns — for in-host integration tests and for other
+ * extensions. Everything here is read-mostly; changes go through commands
+ * (`vscode.commands.executeCommand(COMMANDS.x, …)`) like a user's would.
+ *
+ * Typical in-host test:
+ *   const api = (await vscode.extensions.getExtension(id)!.activate()) as ApimPolicyExtensionApi;
+ *   await api.connection.ready;
+ *   await vscode.workspace.getConfiguration().update('apimPolicy.instance', emu.instanceId, ConfigurationTarget.Workspace);
+ *   await api.connection.whenIdle();                    // loads finished (no sleeps)
+ *   const [root] = api.namedValues.getChildren();       // the instance node
+ *   const items = api.namedValues.getChildren(root).map((n) => api.namedValues.getTreeItem(n));
+ */
+import type * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { InstanceMetadata } from '../../protocol/protocol';
+import type { AuthState, ConnectionManager, ConnectionState, InstanceRefreshResult } from './connection/connectionManager';
+import type { SessionSnapshot } from './connection/instanceSession';
+import type { StatusBarPresentation } from './namedValues/instanceModel';
+import type { FilterMode } from './namedValues/model';
+import type { RefreshReport } from './namedValues/refreshFlow';
+import type { NamedValuesTreeNode } from './namedValues/treeNodes';
+import type { UsageSearchResult } from './namedValues/usages';
+
+export interface ConnectionApi {
+  /** 'signedOut' | 'noInstance' | 'loading' | 'connected' | 'stale' | 'error' */
+  readonly state: ConnectionState;
+  readonly authState: AuthState;
+  /** Settles when the first sign-in check and configuration are done. */
+  readonly ready: Promise<void>;
+  /** One snapshot per connected instance (metadata, stale marker, errors, running refreshes). */
+  snapshots(): SessionSnapshot[];
+  /** Current metadata of an instance (default: the first), as sent to the server (no secret values). */
+  metadata(instanceId?: string): InstanceMetadata | undefined;
+  /** Fires on every state change (load start/end, Key Vault refresh, sign-in). */
+  readonly onDidChange: vscode.Event<void>;
+  /** Reload every instance from Azure (no UI). */
+  refresh(): Promise<InstanceRefreshResult[]>;
+  /** Resolves when no load or Key Vault refresh is running. */
+  whenIdle(): Promise<void>;
+  /** The state machine itself, for assertions beyond the above. */
+  readonly manager: ConnectionManager;
+}
+
+export interface NamedValuesApi {
+  readonly treeProvider: vscode.TreeDataProvider<NamedValuesTreeNode>;
+  readonly treeView: vscode.TreeView<NamedValuesTreeNode>;
+  /** Roots (instances) without an argument, an instance's rows with one. */
+  getChildren(element?: NamedValuesTreeNode): NamedValuesTreeNode[];
+  /** The TreeItem VS Code renders, tooltip resolved. */
+  getTreeItem(element: NamedValuesTreeNode): vscode.TreeItem;
+  readonly filter: FilterMode;
+  setFilter(mode: FilterMode): void;
+  /** Summary of the last Key Vault refresh command. */
+  readonly lastRefreshReport: RefreshReport | undefined;
+  /** Result of the last Find Usages command. */
+  readonly lastUsageSearch: UsageSearchResult | undefined;
+}
+
+export interface StatusBarApi {
+  readonly item: vscode.StatusBarItem;
+  /** Text, tooltip, warning flag and command as last rendered. */
+  readonly presentation: StatusBarPresentation;
+}
+
+export interface ApimPolicyExtensionApi {
+  /** Undefined when the language server could not start (the panel still works). */
+  readonly languageClient: LanguageClient | undefined;
+  readonly connection: ConnectionApi;
+  readonly namedValues: NamedValuesApi;
+  readonly statusBar: StatusBarApi;
+}
