@@ -60,23 +60,33 @@ function parseArgs(argv: string[]): EmulatorOptions {
   return options;
 }
 
-/** The connection details a client needs, in the forms people paste: settings JSON and environment variables. */
+/**
+ * The connection details a client needs, in the forms people paste: the
+ * extension's own settings (custom cloud + environment service principal +
+ * the CA file + the demo instance) and the environment variables to start
+ * VS Code with. Nothing emulator-specific: the same settings reach Azure Stack
+ * or a private cloud.
+ */
 export function connectionInstructions(emu: RunningEmulator): string {
   const settings = {
-    'apimPolicyStudio.azure.cloud': 'custom',
-    'apimPolicyStudio.azure.resourceManagerEndpoint': emu.url,
-    'apimPolicyStudio.azure.authorityHost': emu.url,
-    'apimPolicyStudio.azure.authentication': 'servicePrincipal',
-    'apimPolicyStudio.azure.tenantId': emu.tenantId,
-    'apimPolicyStudio.azure.clientId': emu.clientId,
-    'apimPolicyStudio.azure.subscriptionId': emu.subscriptionId,
+    'apimPolicy.cloud': 'custom',
+    'apimPolicy.customCloud.armEndpoint': emu.url,
+    'apimPolicy.customCloud.authorityHost': emu.url,
+    'apimPolicy.auth': 'environment',
+    'apimPolicy.extraCaCertificates': [emu.caFile],
+    'apimPolicy.instance': emu.instanceId,
+  };
+  const servicePrincipalSettings = {
+    'apimPolicy.auth': 'servicePrincipal',
+    'apimPolicy.servicePrincipal.tenantId': emu.tenantId,
+    'apimPolicy.servicePrincipal.clientId': emu.clientId,
   };
   const env = [
-    `NODE_EXTRA_CA_CERTS=${emu.caFile}`,
-    `AZURE_AUTHORITY_HOST=${emu.url}`,
     `AZURE_TENANT_ID=${emu.tenantId}`,
     `AZURE_CLIENT_ID=${emu.clientId}`,
     `AZURE_CLIENT_SECRET=${emu.clientSecret}`,
+    `NODE_EXTRA_CA_CERTS=${emu.caFile}`,
+    `AZURE_AUTHORITY_HOST=${emu.url}`,
     `AZURE_RESOURCE_MANAGER_ENDPOINT=${emu.url}`,
   ];
   return [
@@ -89,14 +99,18 @@ export function connectionInstructions(emu: RunningEmulator): string {
     `  demo instance    ${emu.instanceId}`,
     `  CA certificate   ${emu.caFile}`,
     '',
-    'Clients must trust the CA file (start VS Code / node with NODE_EXTRA_CA_CERTS set to it) and use',
-    'ClientSecretCredential with { authorityHost: <url>, disableInstanceDiscovery: true }.',
-    '',
     'VS Code settings (settings.json):',
     JSON.stringify(settings, null, 2),
     '',
-    'Environment variables:',
+    'Environment variables (start VS Code from a shell that exports them; "apimPolicy.auth": "environment" reads',
+    'the first three; NODE_EXTRA_CA_CERTS can replace apimPolicy.extraCaCertificates; the last two serve other',
+    'Azure SDK clients):',
     ...env.map((e) => `  export ${e}`),
+    '',
+    'Without environment variables, use a stored service principal instead: replace "apimPolicy.auth" with',
+    JSON.stringify(servicePrincipalSettings, null, 2),
+    `and run "APIM Policy: Set Service Principal Secret" with the client secret above (start the emulator with`,
+    '--client-secret to keep it across restarts).',
     '',
     `Control endpoints: ${emu.url}/_emulator/{state,requests,faults,reset,vaults/<vault>[/secrets/<secret>]}`,
     'Press Ctrl+C to stop.',
