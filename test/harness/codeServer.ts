@@ -101,17 +101,17 @@ function httpStatus(url: string, timeoutMs: number): Promise<number> {
   });
 }
 
-/** Removes run dirs older than 12 h (left behind by failed or killed runs). */
+/** Removes run dirs, and the harness's temp dirs, older than 12 h (left behind by failed or killed runs). */
 function pruneOldRuns(): void {
-  if (!fs.existsSync(runsDir())) return;
-  for (const name of fs.readdirSync(runsDir())) {
-    const dir = path.join(runsDir(), name);
+  const stale = (dir: string) => {
     try {
       if (Date.now() - fs.statSync(dir).mtimeMs > RUN_DIR_MAX_AGE_MS) fs.rmSync(dir, { recursive: true, force: true });
     } catch {
       // Raced with another process pruning: fine.
     }
-  }
+  };
+  if (fs.existsSync(runsDir())) for (const name of fs.readdirSync(runsDir())) stale(path.join(runsDir(), name));
+  for (const name of fs.readdirSync(os.tmpdir())) if (/^apim-(cs|chromium)-/.test(name)) stale(path.join(os.tmpdir(), name));
 }
 
 function newRunDir(): string {

@@ -2,7 +2,7 @@
 // and the in-host runner's report on a failing suite. Run with the UI suites (they need
 // provisioning): mocha --no-config --timeout 120000 out/test/harness/*.test.js
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,8 +47,9 @@ describe('test harness', function () {
   });
 
   describe('resolveSuiteFiles', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-suite-'));
+    let root = '';
     before(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-suite-'));
       for (const file of ['a.test.js', 'b.js', 'nested/c.test.js', 'nested/deeper/d.test.js', 'other/e.test.js']) {
         fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
         fs.writeFileSync(path.join(root, file), '');
@@ -94,6 +95,20 @@ describe('test harness', function () {
 
     it('names a missing .vsix instead of starting', async () => {
       await assert.rejects(startCodeServer({ vsixPaths: ['/nonexistent/x.vsix'] }), /vsix not found: \/nonexistent\/x\.vsix/);
+    });
+
+    it('leaves no code-server behind when the test process is SIGKILLed', async () => {
+      const tempsBefore = new Set(fs.readdirSync(os.tmpdir()));
+      const script = `require(${JSON.stringify(path.join(__dirname, 'codeServer.js'))}).startCodeServer({}).then((s) => { console.log('STARTED ' + s.pid + ' ' + s.runDir); setInterval(() => {}, 1000); });`;
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const [, pgid, runDir] = await waitFor(() => /STARTED (\d+) (\S+)/.exec(output) ?? undefined, { timeoutMs: 60_000, description: 'child started code-server' });
+      assert.ok(processesInGroup(Number(pgid)).length >= 1);
+      child.kill('SIGKILL');
+      await waitFor(() => processesInGroup(Number(pgid)).length === 0, { timeoutMs: 10_000, description: `code-server group ${pgid} gone after its parent was SIGKILLed` });
+      fs.rmSync(runDir, { recursive: true, force: true });
+      for (const name of fs.readdirSync(os.tmpdir())) if (name.startsWith('apim-cs-') && !tempsBefore.has(name)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
     });
 
     it('hands out free loopback ports', async () => {

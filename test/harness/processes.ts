@@ -55,6 +55,25 @@ function installExitHooks(): void {
   }
 }
 
+/**
+ * Exit hooks cannot run when the test process is SIGKILLed (e.g. by a CI time limit). A tiny
+ * detached watchdog polls for the parent's death and then kills the group; it ends by itself
+ * once the group is gone.
+ */
+const WATCHDOG_SCRIPT = `
+const [parent, group] = process.argv.slice(1).map(Number);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+setInterval(() => {
+  if (!alive(-group)) process.exit(0);
+  if (!alive(parent)) { try { process.kill(-group, 'SIGKILL'); } catch {} process.exit(0); }
+}, 1000);
+`;
+
+function startWatchdog(pgid: number): void {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, String(process.pid), String(pgid)], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+}
+
 export interface GroupProcess {
   child: ChildProcess;
   pid: number;
@@ -76,6 +95,7 @@ export function spawnGroup(command: string, args: string[], options: { cwd?: str
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
   liveGroups.add(pid);
+  startWatchdog(pid);
   let exitedFlag = false;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
