@@ -26,13 +26,14 @@ export async function refreshSecret(source: ApimClientSource, instanceId: string
   const handle = resolveClient(source, id.subscriptionId);
   const context = { operation: 'refreshSecret' as const, instanceId, target: namedValueName, endpoint: handle.armEndpoint };
   try {
-    const poller = await handle.client.namedValue.beginRefreshSecret(id.resourceGroup, id.serviceName, namedValueName, {
-      abortSignal: options.signal,
-      updateIntervalInMs: handle.retry.lroPollIntervalMs,
-    });
     let result;
     let lroFailure: Error | undefined;
     try {
+      // beginRefreshSecret already polls once, so an operation that fails fast fails here too.
+      const poller = await handle.client.namedValue.beginRefreshSecret(id.resourceGroup, id.serviceName, namedValueName, {
+        abortSignal: options.signal,
+        updateIntervalInMs: handle.retry.lroPollIntervalMs,
+      });
       result = await poller.pollUntilDone({ abortSignal: options.signal });
     } catch (e) {
       // A vault failure fails the operation; core-lro reports it as a bare Error carrying only text.

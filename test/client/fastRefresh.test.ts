@@ -1,0 +1,41 @@
+/**
+ * A Key Vault refresh whose operation has already failed when the SDK polls
+ * it for the first time (inside `beginRefreshSecret`) must still report the
+ * vault's status code and advice, not an "unexpected error". Seen in the
+ * real workbench, where the emulator's operations settle within one poll.
+ */
+import * as assert from 'node:assert/strict';
+import type { RunningEmulator } from '../../emulator';
+import type { ConnectionManager } from '../../client/src/connection/connectionManager';
+import { failedKeyVaultNames, summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
+import { managerFor, startQuietEmulator } from './support';
+
+describe('client/Key Vault refresh of operations that settle at once (emulator)', function () {
+  this.timeout(30_000);
+  let emu: RunningEmulator;
+  let manager: ConnectionManager;
+  let dispose: () => Promise<void>;
+
+  before(async () => {
+    emu = await startQuietEmulator({ lroDurationMs: 0 });
+    ({ manager, dispose } = await managerFor(emu));
+    manager.setAuthState('signedIn');
+    manager.configure({ folders: [{ folderUri: 'file:///ws', instance: emu.instanceId }], refreshIntervalMinutes: 0 });
+    await manager.whenIdle();
+  });
+  after(async () => {
+    await dispose?.();
+    await emu?.stop();
+  });
+
+  it('reports the vault status codes and advice for every failing secret', async () => {
+    const session = manager.sessions()[0];
+    const summary = await session.refreshSecrets(failedKeyVaultNames(session.currentMetadata), { concurrency: 3 });
+    const report = summarizeRefresh(summary, session.currentMetadata);
+    assert.deepEqual(
+      report.stillFailing.map((f) => `${f.displayName}:${f.code}`).sort(),
+      ['archive-storage-key:VaultNotFound', 'billing-api-key:Forbidden', 'legacy-partner-key:SecretNotFound'],
+    );
+    assert.doesNotMatch(report.detail, /Unexpected error/);
+  });
+});
