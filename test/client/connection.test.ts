@@ -11,7 +11,7 @@ import type { RunningEmulator } from '../../emulator';
 import { cacheFilePath, loadMetadataCache } from '../../client/src/azure/metadataCache';
 import { formatServiceResourceId } from '../../client/src/azure/resourceId';
 import { errorActions } from '../../client/src/errorActions';
-import { presentStatusBar, staleMarker } from '../../client/src/namedValues/instanceModel';
+import { presentInstance, presentStatusBar, staleMarker } from '../../client/src/namedValues/instanceModel';
 import { leakedIn, plantedSecrets, UnhandledRejectionGuard } from '../azure/helpers';
 import { FakeClock, managerFor, startQuietEmulator, tempDir, waitFor } from './support';
 
@@ -71,6 +71,8 @@ describe('client/connection (emulator)', function () {
 
     const session = manager.sessions()[0];
     assert.equal(session.resource.serviceName, 'CONTOSO-APIM');
+    assert.equal(session.subscriptionName, 'Contoso Production', 'the subscription name is looked up for the panel');
+    assert.match(presentInstance(session.snapshot, Date.now()).description, /^Contoso Production \/ RG-CONTOSO-APIS$/);
     const sent = sink.lastMetadata();
     assert.ok(sent);
     assert.equal(sent.namedValues.length, 15);

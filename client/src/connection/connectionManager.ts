@@ -60,6 +60,7 @@ export class ConnectionManager {
   private readonly scheduler: RefreshScheduler;
   private readonly clock: Clock;
   private subscriptionNames = new Map<string, string>();
+  private subscriptionLookup: Promise<void> | undefined;
   private disposed = false;
 
   readonly onDidChange: Event<void> = this.changeEmitter.event;
@@ -125,13 +126,20 @@ export class ConnectionManager {
     return (instanceId ? this.session(instanceId) : this.sessions()[0])?.currentMetadata;
   }
 
-  /** Resolves once no load or Key Vault refresh is running in any session. */
+  /** Resolves once no load, Key Vault refresh or background lookup is running. */
   async whenIdle(): Promise<void> {
     for (let i = 0; i < 100; i++) {
       const busy = this.sessions().filter((s) => s.isBusy);
-      if (busy.length === 0) return;
-      await Promise.all(busy.map((s) => s.whenIdle()));
+      if (busy.length === 0 && this.background.size === 0) return;
+      await Promise.all([...busy.map((s) => s.whenIdle()), ...this.background]);
     }
+  }
+
+  private readonly background = new Set<Promise<unknown>>();
+
+  private track(promise: Promise<unknown>): void {
+    this.background.add(promise);
+    void promise.finally(() => this.background.delete(promise));
   }
 
   // ---- inputs --------------------------------------------------------------
@@ -140,6 +148,7 @@ export class ConnectionManager {
   resetAccess(): void {
     this.access = undefined;
     this.authProblem = undefined;
+    this.subscriptionLookup = undefined;
     if (this.auth === 'signedIn') for (const session of this.sessions()) void session.load();
     this.fire();
   }
@@ -245,9 +254,37 @@ export class ConnectionManager {
       });
       session.subscriptionName = this.subscriptionNames.get(session.resource.subscriptionId.toLowerCase());
       this.sessionMap.set(key, session);
-      void session.start();
+      void session.start().then((outcome) => {
+        if (outcome.ok) this.learnSubscriptionNames();
+      });
     }
     this.fire();
+  }
+
+  /**
+   * Instances set by hand (or by another machine's settings) come without the
+   * subscription's display name: ask ARM once, in the background, so the
+   * panel can say "Contoso Production / rg-…" instead of a GUID.
+   */
+  private learnSubscriptionNames(): void {
+    if (this.subscriptionLookup || this.sessions().every((s) => s.subscriptionName)) return;
+    const lookup = this.getAccess()
+      .then((access) => access.listSubscriptions())
+      .then((subscriptions) => {
+        for (const sub of subscriptions) this.subscriptionNames.set(sub.subscriptionId.toLowerCase(), sub.displayName);
+        let changed = false;
+        for (const session of this.sessions()) {
+          const name = this.subscriptionNames.get(session.resource.subscriptionId.toLowerCase());
+          if (name && !session.subscriptionName) {
+            session.subscriptionName = name;
+            changed = true;
+          }
+        }
+        if (changed) this.fire();
+      })
+      .catch((e: unknown) => this.deps.log.trace(`Subscription names not available: ${classifyError(e).message}`));
+    this.subscriptionLookup = lookup;
+    this.track(lookup);
   }
 
   private sendFolders(): void {
