@@ -54,17 +54,17 @@ export class ConnectionController implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.configure()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.manager.resetAccess();
-        void this.updateAuthState();
+        this.recheckAuth();
       }),
       vscode.authentication.onDidChangeSessions((e) => {
         const settings = this.readSettings();
         if (settings.auth !== 'vscode') return;
-        if (e.provider.id === 'microsoft' || e.provider.id === 'microsoft-sovereign-cloud') void this.updateAuthState();
+        if (e.provider.id === 'microsoft' || e.provider.id === 'microsoft-sovereign-cloud') this.recheckAuth();
       }),
       context.secrets.onDidChange((e) => {
         if (e.key.startsWith('apimPolicy.servicePrincipal.')) {
           this.manager.resetAccess();
-          void this.updateAuthState();
+          this.recheckAuth();
         }
       }),
     );
@@ -117,7 +117,7 @@ export class ConnectionController implements vscode.Disposable {
       this.reportedProblems.clear();
       this.lastParts = undefined;
       this.manager.resetAccess();
-      void this.updateAuthState();
+      this.recheckAuth();
     }
     if (e.affectsConfiguration(SETTINGS.instance) || e.affectsConfiguration(SETTINGS.refreshIntervalMinutes)) this.configure();
   }
@@ -154,6 +154,11 @@ export class ConnectionController implements vscode.Disposable {
     this.reportProblems(parts.problems, true);
     this.output.info(`Azure: cloud ${parts.cloud.name} (${parts.cloud.armEndpoint}), sign-in via ${settings.auth}${parts.caCount ? `, ${parts.caCount} extra CA certificate(s)` : ''}.`);
     return parts;
+  }
+
+  /** updateAuthState from event handlers: failures are logged, never left unhandled. */
+  private recheckAuth(): void {
+    this.updateAuthState().catch((e: unknown) => this.output.error(`Checking the sign-in state failed: ${classifyError(e).message}`));
   }
 
   /** Decides signed in / out without prompting. */
@@ -335,7 +340,7 @@ export class ConnectionController implements vscode.Disposable {
   private updateContextKeys(): void {
     const snapshots = this.manager.snapshots();
     const failed = snapshots.reduce((sum, s) => sum + (s.metadata?.namedValues.filter((nv) => nv.kind === 'keyVault' && nv.keyVault?.lastStatus && nv.keyVault.lastStatus.code !== 'Success').length ?? 0), 0);
-    const set = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value);
+    const set = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', key, value).then(undefined, () => undefined);
     set(CONTEXT_KEYS.state, this.manager.state);
     set(CONTEXT_KEYS.signedIn, this.manager.authState === 'signedIn');
     set(CONTEXT_KEYS.hasMetadata, snapshots.some((s) => !!s.metadata));

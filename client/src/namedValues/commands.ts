@@ -233,7 +233,7 @@ export class NamedValueCommands {
     const report = summarizeRefresh(summary, session.currentMetadata);
     this.lastRefreshReport = report;
     if (report.detail) this.deps.output.info(`${report.message}\n${report.detail}`);
-    void this.showRefreshReport(session, report);
+    this.showRefreshReport(session, report).catch((e: unknown) => this.deps.output.error(`Showing the refresh summary failed: ${String(e)}`));
     return report;
   }
 
@@ -269,7 +269,7 @@ export class NamedValueCommands {
 
   applyFilter(mode: FilterMode): void {
     this.deps.tree.filter = mode;
-    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filter, mode);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filter, mode).then(undefined, () => undefined);
     this.updateViewDescription();
   }
 
