@@ -36,7 +36,8 @@ describe('azure/keyVault (emulator)', function () {
 
   before(async () => {
     guard.install();
-    setup = await startSetup({ lroDurationMs: 150 });
+    // Long enough that concurrent refreshes overlap even on a busy machine.
+    setup = await startSetup({ lroDurationMs: 600 });
     access = new AzureAccess(setup.credential, setup.options);
     handle = createApimClient(setup.credential, setup.emu.subscriptionId, setup.options);
   });

@@ -67,7 +67,7 @@ describe('emulator: CLI and NODE_EXTRA_CA_CERTS clients', function () {
     assert.equal(exports.NODE_EXTRA_CA_CERTS, path.join(certDir, 'ca.pem'));
     assert.match(exports.AZURE_AUTHORITY_HOST, /^https:\/\/127\.0\.0\.1:\d+$/);
     const settings = JSON.parse(/\{[\s\S]*?\}/.exec(out.slice(out.indexOf('settings.json')))?.[0] ?? '{}') as Record<string, string>;
-    assert.equal(settings['apimPolicyStudio.azure.resourceManagerEndpoint'], exports.AZURE_AUTHORITY_HOST);
+    assert.equal(settings['apimPolicy.customCloud.armEndpoint'], exports.AZURE_AUTHORITY_HOST);
     const subscription = /subscription\s+(\S+)/.exec(out)?.[1];
 
     const client = await runNode(['-e', CLIENT_SCRIPT], { ...process.env, ...exports, SUBSCRIPTION_ID: subscription });
