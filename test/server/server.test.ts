@@ -192,6 +192,30 @@ describe('language server over stdio', function () {
     });
   });
 
+  it('maps documents to instances by workspace folder when several are connected', async () => {
+    const staging = testInstance({
+      instanceId: `${TEST_INSTANCE_ID}-staging`,
+      displayName: 'contoso-staging',
+      namedValues: [{ name: 'staging-only', displayName: 'staging-only', kind: 'plain', value: 'x' }],
+    });
+    await session.sendMetadata(testInstance());
+    await session.sendMetadata(staging);
+    await session.sendFolders([
+      { folderUri: 'file:///repo/prod', instanceId: TEST_INSTANCE_ID },
+      { folderUri: 'file:///repo/staging', instanceId: staging.instanceId },
+    ]);
+    const text = '<policies><inbound><set-header name="{{staging-only}}" /></inbound></policies>';
+    await session.open('file:///repo/staging/policy.xml', text);
+    await session.open('file:///repo/prod/policy.xml', text);
+    assert.deepEqual(await session.waitForDiagnostics('file:///repo/staging/policy.xml', () => true), []);
+    const prod = await session.waitForDiagnostics('file:///repo/prod/policy.xml', (d) => d.length > 0);
+    assert.deepEqual(codes(prod), ['unknown-named-value']);
+    assert.match(messageOf(prod[0]), /contoso-test/);
+    // Outside every mapped folder, with two instances known, nothing is assumed.
+    await session.open('file:///elsewhere/policy.xml', text);
+    assert.deepEqual(await session.waitForDiagnostics('file:///elsewhere/policy.xml', () => true), []);
+  });
+
   describe('with an APIOps workspace', () => {
     let workspace: string;
     before(() => {
