@@ -49,6 +49,9 @@ export async function launchBrowser(options: { headed?: boolean; viewport?: { wi
       args: CHROMIUM_ARGS,
       viewport: options.viewport ?? { width: 1280, height: 800 },
       slowMo: Number(process.env.APIM_UI_SLOWMO) || undefined,
+      // The workbench relays the extension host's vscode.env.clipboard to the page's Clipboard API;
+      // without the grant, readText() waits forever on a permission prompt nobody answers.
+      permissions: ['clipboard-read', 'clipboard-write'],
       // Chromium puts its crash database and caches under the XDG dirs: keep them in the scratch profile.
       env: { ...process.env, XDG_CONFIG_HOME: path.join(profileDir, 'xdg-config'), XDG_CACHE_HOME: path.join(profileDir, 'xdg-cache') },
       timeout: 60_000,
