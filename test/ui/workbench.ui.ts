@@ -1,0 +1,302 @@
+// UI tests, driven from plain Node as a person would use the editor: code-server with the
+// packaged extension (dist/apim-policy-studio.vsix, no fallback), a copy of the demo workspace
+// configured for the local ARM emulator (started in this process), and headless Chromium.
+// One workbench for the whole describe; the tests run in order and build on each other's state
+// (the Key Vault refresh comes after the hover that expects the secret to be failing).
+// Every test saves test-results/<full title>.png; four also save the cropped README pictures
+// test-results/readme-*.png.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { NamedValueRecord } from '../../emulator/types';
+import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
+import { realExtensionVsix } from '../harness/paths';
+import { waitFor } from '../harness/wait';
+import { startIntegrationEnvironment, type IntegrationEnvironment } from '../integration/environment';
+import { SECRET_MARKER } from '../integration/support/envNames';
+import {
+  boxOf,
+  croppedScreenshot,
+  editorLeftEdge,
+  focusedSuggestion,
+  focusSuggestion,
+  goToLine,
+  namedValuesRows,
+  parkMouse,
+  pointAt,
+  suggestLabels,
+  themeColor,
+  unionBox,
+  waitForStableBox,
+  waitForSuggestions,
+  type TreeRow,
+} from './workbenchPage';
+
+const ORDERS_API_POLICY = 'apimartifacts/apis/orders-api/policy.xml';
+const GET_ORDER_POLICY = 'apimartifacts/apis/orders-api/operations/get-order/policy.xml';
+const REFRESH_FAILED_TITLE = 'APIM Policy: Refresh All Failed Key Vault Secrets';
+
+function packagedExtension(): string[] {
+  const vsix = realExtensionVsix();
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first (the UI tests use the packaged extension, never the harness's hello fixture)`);
+  return [vsix];
+}
+
+describe('APIM Policy Studio in the workbench', () => {
+  let environment: IntegrationEnvironment | undefined;
+  // Filled in by the `before` below, which mocha runs ahead of useWorkbench's own `before`.
+  const serverOptions: WorkbenchSuiteOptions = {
+    vsixPaths: packagedExtension,
+    copyWorkspace: false,
+    // VS Code for the web saves after a delay by default; typing in a test must not change the demo files.
+    userSettings: { 'files.autoSave': 'off' },
+  };
+
+  before(async function () {
+    this.timeout(60_000);
+    environment = await startIntegrationEnvironment();
+    serverOptions.workspaceFolder = environment.workspaceFolder;
+    serverOptions.env = environment.env;
+  });
+  const fixture = useWorkbench(serverOptions);
+  after(async () => {
+    await environment?.stop();
+  });
+
+  function emulatorNamedValues(): NamedValueRecord[] {
+    if (!environment) throw new Error('the emulator is not running');
+    return [...environment.emulator.state.services[0].namedValues.values()];
+  }
+
+  /** Display name → last Key Vault status code, from the emulator's live state. */
+  function keyVaultCodes(): Map<string, string | undefined> {
+    const codes = new Map<string, string | undefined>();
+    for (const record of emulatorNamedValues()) {
+      const keyVault = record.properties.keyVault as { lastStatus?: { code: string } } | undefined;
+      if (keyVault) codes.set(String(record.properties.displayName), keyVault.lastStatus?.code);
+    }
+    return codes;
+  }
+
+  const failingCount = () => [...keyVaultCodes().values()].filter((code) => code !== undefined && code !== 'Success').length;
+
+  function displayNames(): string[] {
+    return emulatorNamedValues().map((record) => String(record.properties.displayName)).sort((a, b) => a.localeCompare(b));
+  }
+
+  /** The status bar entry of the connected instance ("contoso-apim ⚠ 3"). */
+  function instanceStatus() {
+    return fixture.workbench.page.locator('.part.statusbar .statusbar-item', { hasText: environment?.emulator.state.services[0].name ?? 'contoso-apim' });
+  }
+
+  /** The status bar entry reads "<instance> ⚠ <count>" (the icon is not text). */
+  function failingCountInStatusBar(count: number): RegExp {
+    return new RegExp(`\\b${count}\\s*$`);
+  }
+
+  async function waitForConnection(): Promise<void> {
+    await fixture.workbench.waitForText(instanceStatus(), failingCountInStatusBar(failingCount()), 60_000);
+  }
+
+  async function setSideBarVisible(visible: boolean): Promise<void> {
+    const { page } = fixture.workbench;
+    const sideBar = page.locator('.part.sidebar');
+    if ((await sideBar.isVisible()) === visible) return;
+    await fixture.workbench.runCommand('View: Toggle Primary Side Bar Visibility');
+    await waitFor(async () => (await sideBar.isVisible()) === visible, { timeoutMs: 10_000, description: `side bar ${visible ? 'shown' : 'hidden'}` });
+  }
+
+  function assertNoSecretIn(text: string, where: string): void {
+    assert.equal(text.includes(SECRET_MARKER), false, `${where} shows a secret value:\n${text}`);
+  }
+
+  it('lists the named values when {{ is typed in a policy', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    await workbench.openFile(ORDERS_API_POLICY);
+    await waitForConnection();
+    // Room on the right of the suggestions for their details.
+    await setSideBarVisible(false);
+
+    // Replace {{api-version-header}} on line 6 with a fresh {{.
+    await goToLine(workbench, 6, 14);
+    await page.keyboard.press('Shift+End');
+    for (let i = 0; i < '</value>'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
+    await workbench.waitForText('#status\\.editor\\.selection', `(${'{{api-version-header}}'.length} selected)`);
+    await page.keyboard.press('Delete');
+    // The editor has the focus from Go to Line; typing goes to the cursor.
+    await page.keyboard.type('{{');
+
+    const expected = displayNames();
+    const shown = await waitForSuggestions(page, (labels) => labels.length >= Math.min(8, expected.length), 'named values in the suggest widget');
+    assert.deepEqual(shown, expected.slice(0, shown.length), 'the first rows are the instance\'s named values in order');
+
+    // Open the details, highlight a failing Key Vault reference: its status is there.
+    const failing = expected.find((name) => {
+      const code = keyVaultCodes().get(name);
+      return code !== undefined && code !== 'Success';
+    });
+    assert.ok(failing, 'the demo instance has a failing Key Vault reference');
+    await page.keyboard.press('Control+Space');
+    const details = page.locator('.suggest-details-container');
+    await details.waitFor({ state: 'visible' });
+    // An extension activating elsewhere (registering its own completion provider) makes VS Code
+    // recompute the open list, which moves the highlight back to the top: take the pictures
+    // again until the highlight stayed on the failing reference throughout.
+    let attempts = 0;
+    await waitFor(
+      async () => {
+        attempts++;
+        await focusSuggestion(page, failing, expected);
+        const detailText = await workbench.waitForText(details, new RegExp(`${failing}[\\s\\S]*${keyVaultCodes().get(failing)}`));
+        assertNoSecretIn(detailText, 'the suggestion details');
+        const detailsBox = await waitForStableBox(details, 'the suggestion details');
+        await workbench.screenshot();
+        const cursor = await boxOf(workbench.activeEditor().locator('.cursors-layer .cursor').first());
+        // From the line numbers, one line above the cursor, to the details' far corner.
+        await croppedScreenshot(workbench, 'readme-completion', unionBox(page, [await boxOf(page.locator('.editor-widget.suggest-widget.visible')), detailsBox, cursor, await editorLeftEdge(page, cursor.y - 2 * cursor.height + 12)], 12));
+        return (await focusedSuggestion(page)) === failing;
+      },
+      { timeoutMs: 60_000, intervalMs: 0, description: `pictures of the suggestions with ${failing} highlighted`, detail: () => `${attempts} attempt(s)` },
+    );
+
+    // Typing narrows the list.
+    await page.keyboard.type('legacy');
+    await waitForSuggestions(page, (labels) => labels.length === 1 && labels[0] === 'legacy-partner-key', 'only legacy-partner-key after typing "legacy"');
+    await page.keyboard.press('Escape');
+    await workbench.runCommand('File: Revert File');
+    await workbench.waitForText(workbench.activeEditor().locator('.view-lines'), '{{api-version-header}}');
+    assert.deepEqual(await suggestLabels(page), []);
+  });
+
+  it('shows a Key Vault reference\'s status when hovered', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    await workbench.openFile(ORDERS_API_POLICY);
+    const code = keyVaultCodes().get('legacy-partner-key');
+    assert.ok(code && code !== 'Success', 'the fixture keeps legacy-partner-key failing');
+    const reference = workbench.activeEditor().locator('.view-lines .view-line span', { hasText: 'legacy-partner-key' }).last();
+    await pointAt(page, reference);
+    const hover = page.locator('.monaco-hover:visible', { hasText: '{{legacy-partner-key}}' }).first();
+    const text = await workbench.waitForText(hover, code);
+    assert.match(text, /Key Vault secret/);
+    assert.match(text, /https:\/\/contoso-kv\.vault\.azure\.net\/secrets\/legacy-partner-key/);
+    assert.match(text, /value hidden/);
+    assertNoSecretIn(text, 'the hover');
+    await workbench.screenshot();
+    const hoverBox = await waitForStableBox(hover, 'the hover');
+    await croppedScreenshot(workbench, 'readme-hover', unionBox(page, [hoverBox, await boxOf(reference), await editorLeftEdge(page, hoverBox.y)], 12));
+    await parkMouse(page);
+    await waitFor(async () => !(await hover.isVisible()), { timeoutMs: 10_000, description: 'the hover closed' });
+  });
+
+  it('lists the named values in the API Management view, with icons by kind and status', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    await page.locator('.part.activitybar .action-item a[aria-label^="API Management"]').click();
+    await workbench.waitForText('.part.sidebar .composite.title', /Named Values/i);
+    const expected = displayNames();
+    await waitFor(async () => (await namedValuesRows(page)).length === expected.length + 1, { timeoutMs: 30_000, description: 'the instance and its named values in the view' });
+
+    // Widen the side bar (drag its edge) so descriptions are readable.
+    const sash = await boxOf(page.locator('.monaco-sash.vertical.primary-sidebar-sash'));
+    await page.mouse.move(sash.x + sash.width / 2, sash.y + sash.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(sash.x + 240, sash.y + sash.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await parkMouse(page);
+
+    const rows = await namedValuesRows(page);
+    const root = rows[0];
+    assert.equal(root.label, environment?.emulator.state.services[0].name);
+    assert.match(root.description, /rg-contoso-apis/);
+    const named = rows.slice(1);
+    assert.deepEqual(named.map((row) => row.label), expected);
+
+    const passed = await themeColor(page, 'testing.iconPassed');
+    const failed = await themeColor(page, 'problemsErrorIcon.foreground');
+    const codes = keyVaultCodes();
+    for (const record of emulatorNamedValues()) {
+      const name = String(record.properties.displayName);
+      const row = named.find((r) => r.label === name) as TreeRow;
+      const where = `${name}: ${JSON.stringify(row)}`;
+      if (codes.has(name)) {
+        const ok = codes.get(name) === 'Success';
+        assert.equal(row.icon, ok ? 'key' : 'error', where);
+        assert.equal(row.color, ok ? passed : failed, where);
+        assert.equal(row.coloured, true, where);
+      } else {
+        assert.equal(row.icon, record.properties.secret ? 'lock' : 'symbol-string', where);
+        assert.equal(row.coloured, false, where);
+      }
+      assertNoSecretIn(`${row.ariaLabel} ${row.description}`, `the row of ${name}`);
+    }
+    assert.notEqual(passed, failed, 'the theme tells the two states apart');
+    await workbench.screenshot();
+    const lastRow = page.locator('.part.sidebar .pane-body .monaco-list-row').last();
+    const sideBar = await boxOf(page.locator('.part.sidebar'));
+    const bottom = await boxOf(lastRow);
+    await croppedScreenshot(workbench, 'readme-panel', { x: Math.round(sideBar.x), y: Math.round(sideBar.y), width: Math.round(sideBar.width), height: Math.round(bottom.y + bottom.height + 10 - sideBar.y) });
+
+    // A failing item's tooltip says why, for which identity, and when.
+    const billing = emulatorNamedValues().find((r) => r.properties.displayName === 'billing-api-key');
+    const identity = (billing?.properties.keyVault as { identityClientId?: string } | undefined)?.identityClientId;
+    assert.ok(identity, 'billing-api-key uses a user-assigned identity in the fixture');
+    await pointAt(page, page.locator('.part.sidebar .monaco-list-row[aria-label^="billing-api-key,"] .label-name'));
+    const tooltip = page.locator('.workbench-hover:visible', { hasText: '{{billing-api-key}}' }).first();
+    const tooltipText = await workbench.waitForText(tooltip, codes.get('billing-api-key') ?? 'Forbidden');
+    assert.ok(tooltipText.includes(identity), tooltipText);
+    assert.match(tooltipText, /UTC/);
+    assertNoSecretIn(tooltipText, 'the tooltip');
+    await workbench.screenshot(`tooltip - ${workbench.testName}`);
+    await parkMouse(page);
+  });
+
+  it('refreshes failed Key Vault secrets from the command palette', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    const before = failingCount();
+    await workbench.waitForText(instanceStatus(), failingCountInStatusBar(before));
+    const row = () => namedValuesRows(page).then((rows) => rows.find((r) => r.label === 'legacy-partner-key'));
+    assert.equal((await row())?.icon, 'error');
+
+    // The secret is back in the vault; the instance does not know until it refreshes.
+    environment?.emulator.setVaultState('contoso-kv', 'legacy-partner-key', { status: 'ok', value: `${SECRET_MARKER}restored-by-the-ui-test` });
+    await workbench.runCommand(REFRESH_FAILED_TITLE);
+    const summary = await workbench.waitForText('.notifications-toasts', new RegExp(`Refreshed 1 of ${before} Key Vault secrets; ${before - 1} still failing`));
+    assertNoSecretIn(summary, 'the summary notification');
+    const passed = await themeColor(page, 'testing.iconPassed');
+    let last: TreeRow | undefined;
+    await waitFor(async () => {
+      last = await row();
+      return last?.icon === 'key' && last.color === passed && /secret resolved/.test(last.ariaLabel);
+    }, {
+      timeoutMs: 30_000,
+      description: 'legacy-partner-key shown as resolved',
+      detail: () => JSON.stringify(last),
+    });
+    assert.equal(failingCount(), before - 1, 'the emulator recorded the refresh');
+    await workbench.waitForText(instanceStatus(), failingCountInStatusBar(before - 1));
+    await workbench.screenshot();
+    await workbench.clearNotifications();
+  });
+
+  it('shows the policy\'s mistakes in the Problems panel', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    await setSideBarVisible(false);
+    await workbench.openFile(GET_ORDER_POLICY);
+    // Click the errors/warnings counter in the status bar, as a person would.
+    await page.locator('#status\\.problems').click();
+    const markers = page.locator('.markers-panel');
+    const text = await workbench.waitForText(markers, /api-verison-header[\s\S]*unknown-named-value/);
+    assert.match(text, /<forward-request> is not allowed in the inbound section[\s\S]*misplaced-policy/);
+    assert.match(text, /orders-backend-v2[\s\S]*unknown-entity/);
+    const errorRow = markers.locator('.monaco-list-row', { hasText: 'api-verison-header' });
+    assert.equal(await errorRow.locator('.codicon-error').count(), 1, 'the unknown named value is an error');
+    await parkMouse(page);
+    await workbench.screenshot();
+    const editor = await boxOf(page.locator('.part.editor'));
+    const lastMarker = await boxOf(markers.locator('.monaco-list-row').last());
+    await croppedScreenshot(workbench, 'readme-problems', { x: Math.round(editor.x), y: Math.round(editor.y), width: Math.round(editor.width), height: Math.round(lastMarker.y + lastMarker.height + 10 - editor.y) });
+  });
+});
