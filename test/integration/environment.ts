@@ -95,6 +95,7 @@ export async function startIntegrationEnvironment(options: IntegrationEnvironmen
     // Only this emulator's CA: every emulator's certificate has the same subject name, and with two
     // of them trusted TLS verification may pick the wrong one. The scale suite switches both at once.
     const settings = { ...connectionSettings(emulator, [emulator.caFile]), ...options.workspaceSettings };
+    // Replaces the demo's own settings.json (written for the F5 launch's emulator on a fixed port).
     fs.mkdirSync(path.join(workspaceFolder, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(workspaceFolder, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 
