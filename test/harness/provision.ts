@@ -104,8 +104,11 @@ function logsDir(): string {
 
 /** Environment for npm runs that must use Node 24 and its headers (the global npmrc says nodedir=/usr). */
 function node24Env(): NodeJS.ProcessEnv {
+  // Under `npm test` the outer npm (Node 20) exports npm_config_* — user_agent among them, which
+  // the nested npm would adopt and code-server's postinstall would read as "node v20". Start clean.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     PATH: `${path.dirname(node24Bin())}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: node24Dir(),
     npm_config_audit: 'false',
