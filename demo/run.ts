@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmulator } from '../emulator';
+import { credentialEnvironment, extensionSettings } from '../emulator/connection';
 import { startCodeServer } from '../test/harness/codeServer';
 import { ensureProvisioned } from '../test/harness/provision';
 import { repoRoot } from '../test/support/repo';
@@ -41,14 +42,7 @@ async function main(): Promise<void> {
   fs.rmSync(workspace, { recursive: true, force: true });
   fs.cpSync(path.join(root, 'demo', 'workspace'), workspace, { recursive: true });
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  const settings = {
-    'apimPolicy.cloud': 'custom',
-    'apimPolicy.customCloud.armEndpoint': emulator.url,
-    'apimPolicy.customCloud.authorityHost': emulator.url,
-    'apimPolicy.auth': 'environment',
-    'apimPolicy.extraCaCertificates': [emulator.caFile],
-    'apimPolicy.instance': emulator.instanceId,
-  };
+  const settings = extensionSettings(emulator);
   fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 
   const portFlag = flag('port');
@@ -57,12 +51,7 @@ async function main(): Promise<void> {
     workspaceFolder: workspace,
     port: portFlag ? Number(portFlag) : undefined,
     // The service principal's secret travels only in the environment, never in a file.
-    env: {
-      AZURE_TENANT_ID: emulator.tenantId,
-      AZURE_CLIENT_ID: emulator.clientId,
-      AZURE_CLIENT_SECRET: emulator.clientSecret,
-      AZURE_AUTHORITY_HOST: emulator.url,
-    },
+    env: { ...credentialEnvironment(emulator), AZURE_AUTHORITY_HOST: emulator.url },
   });
 
   console.log('');

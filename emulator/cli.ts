@@ -1,5 +1,6 @@
 // `npm run emulator` — starts the local ARM emulator and prints how to connect to it; runs until Ctrl+C.
 import * as path from 'node:path';
+import { credentialEnvironment, extensionSettings } from './connection';
 import { startEmulator } from './index';
 import type { EmulatorOptions, FaultSettings, RunningEmulator } from './types';
 
@@ -68,23 +69,14 @@ function parseArgs(argv: string[]): EmulatorOptions {
  * or a private cloud.
  */
 export function connectionInstructions(emu: RunningEmulator): string {
-  const settings = {
-    'apimPolicy.cloud': 'custom',
-    'apimPolicy.customCloud.armEndpoint': emu.url,
-    'apimPolicy.customCloud.authorityHost': emu.url,
-    'apimPolicy.auth': 'environment',
-    'apimPolicy.extraCaCertificates': [emu.caFile],
-    'apimPolicy.instance': emu.instanceId,
-  };
+  const settings = extensionSettings(emu);
   const servicePrincipalSettings = {
     'apimPolicy.auth': 'servicePrincipal',
     'apimPolicy.servicePrincipal.tenantId': emu.tenantId,
     'apimPolicy.servicePrincipal.clientId': emu.clientId,
   };
   const env = [
-    `AZURE_TENANT_ID=${emu.tenantId}`,
-    `AZURE_CLIENT_ID=${emu.clientId}`,
-    `AZURE_CLIENT_SECRET=${emu.clientSecret}`,
+    ...Object.entries(credentialEnvironment(emu)).map(([name, value]) => `${name}=${value}`),
     `NODE_EXTRA_CA_CERTS=${emu.caFile}`,
     `AZURE_AUTHORITY_HOST=${emu.url}`,
     `AZURE_RESOURCE_MANAGER_ENDPOINT=${emu.url}`,

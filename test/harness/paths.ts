@@ -1,7 +1,6 @@
 // Where the harness keeps things: everything heavy lives in <repo>/.test-cache (gitignored),
 // screenshots in <repo>/test-results. Paths are derived from the repo root, never from cwd,
 // so the harness behaves the same from `npm run`, mocha, or a debugger.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Pinned versions: bumping one of these re-provisions on the next run (marker files differ). */
@@ -11,22 +10,8 @@ export const CODE_SERVER_VERSION = '4.139.1';
 export const VSCODE_VERSION = '1.139.1';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-let cachedRoot: string | undefined;
-
-/** The repo root: the nearest folder above this file that holds both package.json and tsconfig.json. */
-export function repoRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'tsconfig.json'))) {
-      cachedRoot = dir;
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`harness: no folder with package.json and tsconfig.json above ${__dirname}`);
-    dir = parent;
-  }
-}
+export { repoRoot } from '../support/repo';
+import { repoRoot } from '../support/repo';
 
 export function cacheDir(): string {
   return process.env.APIM_TEST_CACHE ? path.resolve(process.env.APIM_TEST_CACHE) : path.join(repoRoot(), '.test-cache');

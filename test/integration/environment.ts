@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { extensionSettings } from '../../emulator/connection';
 import { startEmulator } from '../../emulator/index';
 import type { RunningEmulator } from '../../emulator/types';
 import { repoRoot } from '../harness/paths';
@@ -52,15 +53,7 @@ export function demoFixturePath(): string {
  * emulator's CA file, the demo instance. Background refresh is off so nothing reloads mid-test.
  */
 export function connectionSettings(emulator: RunningEmulator, caFiles: string[]): Record<string, unknown> {
-  return {
-    'apimPolicy.cloud': 'custom',
-    'apimPolicy.customCloud.armEndpoint': emulator.url,
-    'apimPolicy.customCloud.authorityHost': emulator.url,
-    'apimPolicy.auth': 'environment',
-    'apimPolicy.extraCaCertificates': caFiles,
-    'apimPolicy.instance': emulator.instanceId,
-    'apimPolicy.refreshIntervalMinutes': 0,
-  };
+  return { ...extensionSettings(emulator, caFiles), 'apimPolicy.refreshIntervalMinutes': 0 };
 }
 
 export async function startIntegrationEnvironment(options: IntegrationEnvironmentOptions = {}): Promise<IntegrationEnvironment> {

@@ -2,14 +2,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Tests run from `out/test/...`, so find the repository by its package.json. */
+let cachedRoot: string | undefined;
+
+/**
+ * The repository: the nearest folder above this file holding both
+ * package.json and tsconfig.json (tests run from `out/test/...`, and test
+ * fixtures such as the runner extension have a package.json of their own).
+ */
 export function repoRoot(): string {
+  if (cachedRoot) return cachedRoot;
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+  while (!(fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'tsconfig.json')))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    if (parent === dir) throw new Error(`no folder with package.json and tsconfig.json above ${__dirname}`);
     dir = parent;
   }
+  cachedRoot = dir;
   return dir;
 }
 
