@@ -139,6 +139,7 @@ function checkElements(where: string, elements: ElementSpec[], byKey: Map<string
     if (typeof element.repeatable !== 'boolean') problems.push(`${at}: repeatable must be boolean`);
     if (!CONTENT_KINDS.includes(element.content)) problems.push(`${at}: unknown content ${String(element.content)}`);
     checkContentAndChildren(at, element.content, element.elements, problems);
+    checkTextType(at, element, problems);
     if (element.policy !== undefined) {
       const target = byKey.get(element.policy);
       if (!target) problems.push(`${at}: policy ${element.policy} is not a catalog key`);
@@ -149,6 +150,13 @@ function checkElements(where: string, elements: ElementSpec[], byKey: Map<string
     checkAttributes(at, element.attributes, problems);
     checkElements(at, element.elements, byKey, problems);
   }
+}
+
+/** A text type only describes `text` content and must be a known value type. */
+function checkTextType(where: string, spec: { content: string; textType?: ValueType }, problems: string[]): void {
+  if (spec.textType === undefined) return;
+  if (!VALUE_TYPES.includes(spec.textType)) problems.push(`${where}: unknown textType ${String(spec.textType)}`);
+  if (spec.content !== 'text') problems.push(`${where}: textType on ${spec.content} content`);
 }
 
 /** Child specs only make sense for `elements`; `markup` may list known children for completion. */
@@ -173,6 +181,7 @@ function checkPolicy(policy: PolicySpec, byKey: Map<string, PolicySpec>, problem
   for (const gateway of policy.gateways) if (!GATEWAYS.includes(gateway)) problems.push(`${at}: unknown gateway ${gateway}`);
   if (!CONTENT_KINDS.includes(policy.content)) problems.push(`${at}: unknown content ${String(policy.content)}`);
   checkContentAndChildren(at, policy.content, policy.elements, problems);
+  checkTextType(at, policy, problems);
   if (typeof policy.documented !== 'boolean') problems.push(`${at}: documented must be boolean`);
   if (!['high', 'medium', 'low'].includes(policy.confidence)) problems.push(`${at}: unknown confidence ${policy.confidence}`);
   if (!policy.documented && policy.confidence !== 'low') problems.push(`${at}: undocumented entries must have low confidence`);

@@ -118,6 +118,16 @@ describe('completion', () => {
       assert.deepEqual(methods, ['true', 'false']);
     });
 
+    it('offers HTTP methods as the text of set-method and cors methods', () => {
+      const methods = labels(complete(inSection('inbound', '<send-request mode="new" response-variable-name="r"><set-method>P|</set-method></send-request>')));
+      assert.deepEqual(methods, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE']);
+      const { text, offset } = atCursor(inSection('inbound', '<cors><allowed-origins><origin>*</origin></allowed-origins><allowed-methods><method>GE|</method></allowed-methods></cors>'));
+      const item = languageService().doComplete(parse(text), offset).items.find((i) => i.label === 'GET');
+      assert.ok(item);
+      assert.equal(text.slice(item.replace.start, item.replace.end), 'GE');
+      assert.deepEqual(complete(inSection('inbound', '<set-method>@(context.Request.Method|)</set-method>')), [], 'not inside an expression');
+    });
+
     it('replaces the whole value', () => {
       const { text, offset } = atCursor(inSection('inbound', '<set-header name="a" exists-action="ov|er" />'));
       const item = languageService().doComplete(parse(text), offset).items[0];

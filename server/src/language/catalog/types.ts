@@ -84,6 +84,8 @@ export interface ElementSpec {
   elements: ElementSpec[];
   /** When the child is itself a policy (for example `set-header` inside `return-response`), its catalog key. */
   policy?: string;
+  /** For `text` content that is a constrained literal (an HTTP method, …): what completion offers. */
+  textType?: ValueType;
   /** Note about exclusive choices or ordering, our own words. */
   note?: string;
 }
@@ -104,6 +106,8 @@ export interface PolicySpec {
   content: ContentKind;
   attributes: AttributeSpec[];
   elements: ElementSpec[];
+  /** For `text` content that is a constrained literal (an HTTP method, …): what completion offers. */
+  textType?: ValueType;
   /** Usage rules such as "once per section". */
   oncePerSection?: boolean;
   /** false for elements known only from schemas or tooling, not from the docs. */

@@ -199,12 +199,33 @@ function completeInContent(request: Request, parent: ElementNode | undefined): C
   if (before === 47 /* / */ && text.charCodeAt(nameStart - 2) === 60) {
     return { items: endTagItems(parent, { start: nameStart - 2, end: range.end }), incomplete: false };
   }
-  if (request.structure.contentOf(parent).kind === 'payload') return EMPTY;
+  if (request.structure.contentOf(parent).kind === 'payload') return parent ? completeTextValue(request, parent) : EMPTY;
   // Between tags with nothing typed: offer elements with their '<', and the end tag.
   if (nameStart !== offset) return EMPTY;
   const here = { start: offset, end: offset };
   const items = elementItems(request, parent, here, 'full', true);
   items.push(...endTagItems(parent, here));
+  return { items, incomplete: false };
+}
+
+/** Element text that is a constrained literal, such as the HTTP method in `<set-method>`. */
+function completeTextValue(request: Request, element: ElementNode): CompletionResult {
+  const role = request.structure.roleOf(element);
+  const textType = role.kind === 'policy' ? role.policy.textType : role.kind === 'child' ? role.spec.textType : undefined;
+  if (!textType || element.startTagEnd > request.offset) return EMPTY;
+  const { text, offset } = request;
+  const contentEnd = element.endTagStart ?? element.end;
+  // Only while the text is a plain word: an expression or markup means something else is meant.
+  const content = text.slice(element.startTagEnd, contentEnd);
+  if (/[<@{]/.test(content)) return EMPTY;
+  const range = { start: nameStartBefore(text, offset), end: nameEndFrom(text, offset) };
+  const items: CompletionEntry[] = literalChoices({ type: textType }).map((value) => ({
+    label: value,
+    kind: 'value',
+    insertText: value,
+    snippet: false,
+    replace: range,
+  }));
   return { items, incomplete: false };
 }
 

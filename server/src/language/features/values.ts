@@ -13,8 +13,8 @@ export function isDynamicValue(attribute: AttributeNode): boolean {
   return value.includes('{{') || /^\s*@[({]/.test(value);
 }
 
-/** The literal values completion can offer for an attribute. */
-export function literalChoices(spec: AttributeSpec): string[] {
+/** The literal values completion can offer for an attribute (or a constrained element text). */
+export function literalChoices(spec: Pick<AttributeSpec, 'type' | 'values'>): string[] {
   switch (spec.type) {
     case 'boolean':
       return BOOLEANS;
