@@ -104,6 +104,13 @@ describe('validation', () => {
     assert.equal(d.severity, 'warning');
   });
 
+  it('duplicate-policy: a once-per-section policy used twice', () => {
+    const d = only(inSection('inbound', '<rate-limit calls="1" renewal-period="1" /><rate-limit calls="2" renewal-period="1" />'));
+    assert.equal(d.code, 'duplicate-policy');
+    assert.equal(d.severity, 'warning');
+    assert.deepEqual(validate(inSection('inbound', '<set-header name="a" /><set-header name="b" />')), []);
+  });
+
   it('stops at an unknown element instead of piling up diagnostics inside it', () => {
     assert.deepEqual(validate(inSection('inbound', '<custom-thing><set-header bad="1" /></custom-thing>')).map((d) => d.code), ['unknown-element']);
   });

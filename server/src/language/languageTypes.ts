@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'unknown-attribute'
   | 'missing-required-element'
   | 'duplicate-element'
+  | 'duplicate-policy'
   | 'unknown-named-value'
   | 'key-vault-refresh-failed'
   | 'unknown-entity'

@@ -24,6 +24,7 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   'unknown-attribute': 'warning',
   'missing-required-element': 'warning',
   'duplicate-element': 'warning',
+  'duplicate-policy': 'warning',
   'unknown-named-value': 'error',
   'key-vault-refresh-failed': 'warning',
   'unknown-entity': 'warning',
@@ -100,6 +101,9 @@ class Validator {
               `<${policy.name}> is not allowed in the ${parentContent.section} section; it belongs in ${policy.sections.join(', ')}.`,
               ...nameRange,
             );
+          }
+          if (policy.oncePerSection && occurrence === 2) {
+            this.report('duplicate-policy', `<${policy.name}> may be used only once in a section; merge the two.`, ...nameRange);
           }
           if (this.instance && !this.instance.isPolicyAvailable(policy.name)) {
             this.report('policy-not-available', `The connected instance (${this.instance.displayName}) does not list the <${policy.name}> policy.`, ...nameRange);
