@@ -299,4 +299,30 @@ describe('APIM Policy Studio in the workbench', () => {
     const lastMarker = await boxOf(markers.locator('.monaco-list-row').last());
     await croppedScreenshot(workbench, 'readme-problems', { x: Math.round(editor.x), y: Math.round(editor.y), width: Math.round(editor.width), height: Math.round(lastMarker.y + lastMarker.height + 10 - editor.y) });
   });
+
+  it('reveals a secret only after a modal confirmation, and only in the dialog', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    await page.locator('.part.activitybar .action-item a[aria-label^="API Management"]').click();
+    await setSideBarVisible(true);
+    const record = emulatorNamedValues().find((r) => r.properties.displayName === 'backend-key');
+    const planted = record?.properties.value;
+    assert.ok(typeof planted === 'string' && planted.includes(SECRET_MARKER), 'backend-key holds a planted secret in the fixture');
+
+    // Right-click the item, as a person would, and pick the command from its context menu.
+    const row = page.locator('.part.sidebar .monaco-list-row[aria-label^="backend-key,"]');
+    await row.click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item', { hasText: 'Reveal Value' }).first().click();
+    const dialog = page.locator('.monaco-dialog-box');
+    const question = await workbench.waitForText(dialog, /Reveal the value of "backend-key"\?/);
+    assertNoSecretIn(question, 'the confirmation');
+    await dialog.locator('.monaco-button', { hasText: 'Show Value' }).click();
+    const shown = await workbench.waitForText(dialog, planted);
+    assert.match(shown, /Value of "backend-key"/);
+    await workbench.screenshot();
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await dialog.count()) === 0 || !(await dialog.isVisible()), { timeoutMs: 10_000, description: 'the value dialog closed' });
+    // Nothing else on screen carries the value once the dialog is gone.
+    assertNoSecretIn(await page.locator('.monaco-workbench').innerText(), 'the workbench after the dialog closed');
+  });
 });
