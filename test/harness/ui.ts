@@ -161,6 +161,27 @@ export class Workbench {
     await this.waitForQuickInputClosed(timeoutMs);
   }
 
+  /**
+   * Starts a command whose own quick pick follows (for example a picker flow): like
+   * `runCommand`, but returns once the command is chosen instead of waiting for the
+   * quick input to close.
+   */
+  async startCommand(title: string, timeoutMs = DEFAULT_UI_TIMEOUT_MS): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput();
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(`>${title}`);
+    const row = await this.waitForQuickPickRow((label) => label === title, `command "${title}" in the command palette`, timeoutMs);
+    await row.click();
+  }
+
+  /** Waits for a quick pick row whose label (and description) match, then picks it. */
+  async pickQuickPickItem(matches: (label: string, description: string) => boolean, what: string, timeoutMs = DEFAULT_UI_TIMEOUT_MS): Promise<void> {
+    const row = await this.waitForQuickPickRow(matches, what, timeoutMs);
+    await row.click();
+  }
+
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab to be active. */
   async openFile(relativePath: string, timeoutMs = DEFAULT_UI_TIMEOUT_MS): Promise<void> {
     const fileName = path.basename(relativePath);

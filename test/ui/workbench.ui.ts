@@ -325,4 +325,25 @@ describe('APIM Policy Studio in the workbench', () => {
     // Nothing else on screen carries the value once the dialog is gone.
     assertNoSecretIn(await page.locator('.monaco-workbench').innerText(), 'the workbench after the dialog closed');
   });
+
+  it('selects another instance through the subscription and service pickers', async () => {
+    const { workbench } = fixture;
+    const subscription = environment?.emulator.state.subscriptions[0];
+    assert.ok(subscription, 'the emulator has a subscription');
+    await workbench.startCommand('APIM Policy: Select Instance…');
+    // Items arrive while the picker shows progress; each step is a click, as a person would.
+    await workbench.pickQuickPickItem((label) => label.includes(String(subscription.displayName)), `subscription "${subscription.displayName}"`);
+    await workbench.pickQuickPickItem((label) => label === 'contoso-apim-staging', 'the staging service');
+    const staging = workbench.page.locator('.part.statusbar .statusbar-item', { hasText: 'contoso-apim-staging' });
+    await workbench.waitForText(staging, 'contoso-apim-staging', 60_000);
+    // The panel follows: its root becomes the staging instance with its own named values.
+    let rows: TreeRow[] = [];
+    await waitFor(async () => {
+      rows = await namedValuesRows(workbench.page);
+      return rows[0]?.label === 'contoso-apim-staging' && rows.length > 1 && !rows.some((r) => r.label === 'legacy-partner-key');
+    }, { timeoutMs: 60_000, description: 'the panel shows the staging instance', detail: () => rows.map((r) => r.label).join(', ') });
+    const settings = fs.readFileSync(`${environment?.workspaceFolder}/.vscode/settings.json`, 'utf8');
+    assert.match(settings, /"apimPolicy\.instance": "\/subscriptions\/[^"]+\/resourceGroups\/rg-contoso-staging\/providers\/Microsoft\.ApiManagement\/service\/contoso-apim-staging"/);
+    await workbench.screenshot();
+  });
 });
