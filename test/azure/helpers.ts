@@ -13,6 +13,7 @@ import {
   type RetrySettings,
   type TokenCredential,
 } from '../../client/src/azure';
+import { waitFor as poll } from '../harness/wait';
 
 export interface EmulatorSetup {
   emu: RunningEmulator;
@@ -69,11 +70,7 @@ export class UnhandledRejectionGuard {
 
 /** Polls `condition` until true or the deadline passes. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await poll(condition, { timeoutMs, intervalMs: 10, description: what });
 }
 
 /**

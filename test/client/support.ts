@@ -22,6 +22,7 @@ import type { MetadataSink } from '../../client/src/connection/notifications';
 import { readConnectionSettings } from '../../client/src/settings';
 import { startEmulator } from '../../emulator';
 import type { EmulatorOptions, RunningEmulator } from '../../emulator';
+import { waitFor as poll } from '../harness/wait';
 
 export type SinkEvent =
   | { type: 'metadata'; params: InstanceMetadataNotification.Params }
@@ -122,11 +123,7 @@ export async function tempDir(prefix: string): Promise<string> {
 
 /** Polls until `condition` holds or the deadline passes. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await poll(condition, { timeoutMs, intervalMs: 10, description: what });
 }
 
 /** Fast retries so fault tests finish quickly; the production Retry-After cap stays. */

@@ -5,6 +5,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { RunningEmulator } from '../../emulator';
+import { waitFor as poll } from '../harness/wait';
 
 /** Per-call policy that sends every request through an agent trusting the emulator's certificate. */
 export function trustPolicy(caPem: string): PipelinePolicy {
@@ -89,14 +90,8 @@ export function rawRequest(
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return poll(check, { timeoutMs, intervalMs: 20, description: what });
 }
 
 export const DEMO_RG = 'rg-contoso-apis';
