@@ -1,5 +1,5 @@
-// CLI for the in-host suites: `node out/test/harness/integrationMain.js [--suite <compiled dir|file|glob>] [--grep <re>]`
-// (default suite: out/test/integration). Installs the extension under test (the real .vsix when
+// CLI for in-host suites that need only an editor: `node out/test/harness/integrationMain.js --suite <compiled dir|file|glob> [--grep <re>]`.
+// The product's own suite needs the emulator too: run it with `node out/test/integration/run.js`. Installs the extension under test (the real .vsix when
 // built, else the hello fixture), runs the suite inside code-server's extension host, prints
 // mocha's output and a closing "N passed, N failed" line, and exits non-zero on any failure.
 import * as path from 'node:path';
@@ -15,9 +15,14 @@ function argument(name: string): string | undefined {
 }
 
 async function main(): Promise<number> {
+  const suite = argument('--suite');
+  if (!suite) {
+    console.error('usage: integrationMain --suite <compiled dir|file|glob> [--grep <re>]\nThe extension\'s own in-host suite needs the emulator: run `node out/test/integration/run.js` (npm run test:integration).');
+    return 2;
+  }
   const started = Date.now();
   const provisioned = await provision();
-  const suiteDir = path.resolve(argument('--suite') ?? path.join(repoRoot(), 'out', 'test', 'integration'));
+  const suiteDir = path.resolve(suite);
   const extension = await extensionUnderTest();
   console.log(`in-host suite ${path.relative(repoRoot(), suiteDir)}: extension under test ${extension.extensionId} (${extension.kind === 'real' ? extension.vsixPath : 'hello fixture: dist/apim-policy-studio.vsix not built'})`);
   const result = await runInHostSuite({
