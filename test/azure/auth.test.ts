@@ -11,22 +11,19 @@ import {
   listSubscriptions,
   resolveCloud,
 } from '../../client/src/azure';
-import { type EmulatorSetup, startSetup, UnhandledRejectionGuard } from './helpers';
+import { type EmulatorSetup, startSetup, guardRejections } from './helpers';
 
 describe('azure/auth and discovery (emulator)', function () {
   this.timeout(30_000);
   let setup: EmulatorSetup;
-  const guard = new UnhandledRejectionGuard();
+  guardRejections();
 
   before(async () => {
-    guard.install();
     setup = await startSetup();
   });
   after(async () => {
-    guard.uninstall();
     await setup?.emu.stop();
   });
-  afterEach(() => guard.assertNone());
 
   const servicePrincipal = (clientSecret: string) => ({
     kind: 'servicePrincipal' as const,

@@ -6,24 +6,21 @@
 import * as assert from 'node:assert/strict';
 import type { RequestLogEntry } from '../../emulator';
 import { AzureAccess, AzureAccessError, DEFAULT_RETRY_SETTINGS, listSubscriptions, type RetrySettings } from '../../client/src/azure';
-import { type EmulatorSetup, FAST_RETRY, startSetup, UnhandledRejectionGuard } from './helpers';
+import { type EmulatorSetup, FAST_RETRY, startSetup, guardRejections } from './helpers';
 
 describe('azure/faults (emulator fault knobs)', function () {
   this.timeout(60_000);
   let setup: EmulatorSetup;
-  const guard = new UnhandledRejectionGuard();
+  guardRejections();
 
   before(async () => {
-    guard.install();
     setup = await startSetup();
   });
   after(async () => {
-    guard.uninstall();
     await setup?.emu.stop();
   });
   afterEach(async () => {
     setup.emu.setFaults({ latencyMs: 0, throttleRate: 0, retryAfterSeconds: null, serverErrorRate: 0, dropRate: 0, malformedRate: 0 });
-    await guard.assertNone();
   });
 
   const access = (retry: Partial<RetrySettings> = FAST_RETRY) => new AzureAccess(setup.credential, { ...setup.options, retry });

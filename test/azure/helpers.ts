@@ -68,6 +68,18 @@ export class UnhandledRejectionGuard {
   }
 }
 
+/**
+ * Mocha hooks for a suite: installs an UnhandledRejectionGuard for the suite
+ * and fails any test that leaves an unhandled rejection behind.
+ */
+export function guardRejections(): UnhandledRejectionGuard {
+  const guard = new UnhandledRejectionGuard();
+  before(() => guard.install());
+  after(() => guard.uninstall());
+  afterEach(() => guard.assertNone());
+  return guard;
+}
+
 /** Polls `condition` until true or the deadline passes. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   await poll(condition, { timeoutMs, intervalMs: 10, description: what });

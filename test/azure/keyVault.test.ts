@@ -13,7 +13,7 @@ import {
   parseServiceResourceId,
   refreshMany,
 } from '../../client/src/azure';
-import { type EmulatorSetup, leakedIn, startSetup, UnhandledRejectionGuard } from './helpers';
+import { type EmulatorSetup, leakedIn, startSetup, guardRejections } from './helpers';
 
 /** Largest number of operations whose [start, end] intervals overlap (ends sort before starts at equal times). */
 function maxOverlap(intervals: Array<{ start: number; end: number }>): number {
@@ -32,20 +32,17 @@ describe('azure/keyVault (emulator)', function () {
   let setup: EmulatorSetup;
   let access: AzureAccess;
   let handle: ApimClientHandle;
-  const guard = new UnhandledRejectionGuard();
+  guardRejections();
 
   before(async () => {
-    guard.install();
     // Long enough that concurrent refreshes overlap even on a busy machine.
     setup = await startSetup({ lroDurationMs: 600 });
     access = new AzureAccess(setup.credential, setup.options);
     handle = createApimClient(setup.credential, setup.emu.subscriptionId, setup.options);
   });
   after(async () => {
-    guard.uninstall();
     await setup?.emu.stop();
   });
-  afterEach(() => guard.assertNone());
 
   const record = (name: string) => {
     const service = setup.emu.state.services.find((s) => setup.emu.instanceId.endsWith(`/service/${s.name}`));

@@ -14,7 +14,7 @@ import {
   saveMetadataCache,
 } from '../../client/src/azure';
 import type { InstanceMetadata } from '../../protocol/protocol';
-import { type EmulatorSetup, leakedIn, plantedSecrets, startSetup, UnhandledRejectionGuard } from './helpers';
+import { type EmulatorSetup, leakedIn, plantedSecrets, startSetup, guardRejections } from './helpers';
 
 const INSTANCE = '/subscriptions/6a1f2c3d-7e8b-4c9d-a0e1-f23456789abc/resourceGroups/rg-x/providers/Microsoft.ApiManagement/service/apim-x';
 
@@ -123,19 +123,16 @@ describe('azure/metadataCache leak test (emulator)', function () {
   this.timeout(30_000);
   let setup: EmulatorSetup;
   let dir: string;
-  const guard = new UnhandledRejectionGuard();
+  guardRejections();
 
   before(async () => {
-    guard.install();
     setup = await startSetup();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apim-leak-test-'));
   });
   after(async () => {
-    guard.uninstall();
     await setup?.emu.stop();
     await fs.rm(dir, { recursive: true, force: true });
   });
-  afterEach(() => guard.assertNone());
 
   it('no planted secret appears in the cache file, the log lines or anything returned', async () => {
     const secrets = plantedSecrets(setup.emu);

@@ -14,7 +14,7 @@ import {
   loadInstanceMetadata,
 } from '../../client/src/azure';
 import type { NamedValueKind } from '../../protocol/protocol';
-import { type EmulatorSetup, startSetup, UnhandledRejectionGuard } from './helpers';
+import { type EmulatorSetup, startSetup, guardRejections } from './helpers';
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -27,17 +27,14 @@ function names(records: Map<string, ResourceRecord>): string[] {
 describe('azure/metadataLoader (emulator demo instance)', function () {
   this.timeout(30_000);
   let setup: EmulatorSetup;
-  const guard = new UnhandledRejectionGuard();
+  guardRejections();
 
   before(async () => {
-    guard.install();
     setup = await startSetup();
   });
   after(async () => {
-    guard.uninstall();
     await setup?.emu.stop();
   });
-  afterEach(() => guard.assertNone());
 
   const demoService = () => {
     const service = setup.emu.state.services.find((s) => setup.emu.instanceId.endsWith(`/service/${s.name}`));
@@ -173,17 +170,14 @@ describe('azure/metadataLoader (emulator demo instance)', function () {
 describe('azure/metadataLoader paging (10,000 extra named values)', function () {
   this.timeout(120_000);
   let setup: EmulatorSetup;
-  const guard = new UnhandledRejectionGuard();
+  guardRejections();
 
   before(async () => {
-    guard.install();
     setup = await startSetup({ extraNamedValues: 10_000 });
   });
   after(async () => {
-    guard.uninstall();
     await setup?.emu.stop();
   });
-  afterEach(() => guard.assertNone());
 
   it('loads every page: all named values, unique', async () => {
     const access = new AzureAccess(setup.credential, setup.options);

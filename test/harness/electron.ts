@@ -14,6 +14,7 @@ import { runTests } from '@vscode/test-electron';
 import { VSCODE_VERSION, harnessOutDir, harnessSourceDir, mochaPackagePath, repoRoot, testResultsDir } from './paths';
 import { FIXTURE_EXTENSION_ID, REAL_EXTENSION_ID } from './vsix';
 import { formatSeconds, withTimeout } from './wait';
+import { argument, runMain } from './cli';
 
 const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|getaddrinfo|socket hang up|timed? ?out|Failed to get|download/i;
 
@@ -105,11 +106,6 @@ function extensionDevelopmentPath(): { folder: string; id: string } {
   return { folder: path.join(harnessSourceDir(), 'fixtures', 'hello-extension'), id: FIXTURE_EXTENSION_ID };
 }
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 async function main(): Promise<number> {
   const suite = argument('--suite');
   if (!suite) {
@@ -129,11 +125,5 @@ async function main(): Promise<number> {
 
 if (require.main === module) {
   // Exit explicitly: a failed download can leave a socket that would keep Node alive.
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runMain(main);
 }

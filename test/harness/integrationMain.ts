@@ -8,11 +8,7 @@ import { harnessSourceDir, repoRoot } from './paths';
 import { runInHostSuite } from './runInHost';
 import { extensionUnderTest } from './vsix';
 import { formatSeconds } from './wait';
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
+import { argument, runMain } from './cli';
 
 async function main(): Promise<number> {
   const suite = argument('--suite');
@@ -37,11 +33,4 @@ async function main(): Promise<number> {
   return result.failed === 0 && result.passed > 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -151,13 +151,7 @@ export class Workbench {
    * wait until a row with exactly that label shows, select it.
    */
   async runCommand(title: string, timeoutMs = DEFAULT_UI_TIMEOUT_MS): Promise<void> {
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('F1');
-    const input = this.quickInput();
-    await input.waitFor({ state: 'visible', timeout: timeoutMs });
-    await input.fill(`>${title}`);
-    const row = await this.waitForQuickPickRow((label) => label === title, `command "${title}" in the command palette`, timeoutMs);
-    await row.click();
+    await this.startCommand(title, timeoutMs);
     await this.waitForQuickInputClosed(timeoutMs);
   }
 

@@ -22,16 +22,12 @@ import { runInHostSuite } from '../harness/runInHost';
 import { formatSeconds } from '../harness/wait';
 import { startIntegrationEnvironment, type IntegrationEnvironment } from './environment';
 import { REAL_EXTENSION_ID } from './support/envNames';
+import { argument, runMain } from '../harness/cli';
 
 type Host = 'code-server' | 'electron';
 
 /** Per-test deadline inside the host: loading 10,000 named values on a busy 2-core machine takes seconds. */
 const MOCHA_TIMEOUT_MS = 60_000;
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
 
 function parseHost(): Host {
   const host = argument('--host') ?? 'code-server';
@@ -103,11 +99,4 @@ async function main(): Promise<number> {
   return outcome.failed === 0 && outcome.passed > 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain(main);
