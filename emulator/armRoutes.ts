@@ -11,7 +11,7 @@ import {
 } from './armResources';
 import { armTimestamp, isKeyVaultRefreshFailed, parseSecretIdentifier, refreshNamedValueFromVault } from './keyVault';
 import { nextEtagVersion } from './state';
-import type { AsyncOperation, EmulatorState, JsonObject, NamedValueRecord, ResourceRecord, ServiceRecord } from './types';
+import type { AsyncOperation, EmulatorState, JsonObject, NamedValueRecord, OperationKind, ResourceRecord, ServiceRecord } from './types';
 
 export const APIM_API_VERSIONS = [
   '2021-08-01', '2022-08-01', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview',
@@ -370,7 +370,7 @@ export class ArmApi {
       refreshNamedValueFromVault(this.state.vaults, record);
     }
     service.namedValues.set(name.toLowerCase(), record);
-    const op = this.newOperation(0);
+    const op = this.newOperation('createOrUpdateNamedValue', record.name, 0);
     const body = serializeResource(sid, NAMED_VALUES, record);
     body.properties = { ...body.properties, provisioningState: 'InProgress' };
     const status = existing ? 200 : 201;
@@ -394,15 +394,15 @@ export class ArmApi {
     existing.etagVersion = nextEtagVersion();
     if (isObject(input.keyVault)) refreshNamedValueFromVault(this.state.vaults, existing);
     if (!isObject(merged.keyVault)) delete existing.keyVaultValue;
-    const op = this.newOperation(0);
+    const op = this.newOperation('updateNamedValue', existing.name, 0);
     return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${existing.name}`, 200) };
   }
 
   // ---- long-running operations -------------------------------------------------------------
 
-  private newOperation(durationMs: number, settle?: AsyncOperation['settle']): AsyncOperation {
+  private newOperation(kind: OperationKind, target: string, durationMs: number, settle?: AsyncOperation['settle']): AsyncOperation {
     const id = randomBytes(12).toString('hex');
-    const op: AsyncOperation = { id, status: 'InProgress', startTime: armTimestamp(), settlesAt: Date.now() + durationMs, settle };
+    const op: AsyncOperation = { id, kind, target, status: 'InProgress', startTime: armTimestamp(), settlesAt: Date.now() + durationMs, settle };
     this.state.operations.set(id, op);
     return op;
   }
@@ -431,7 +431,7 @@ export class ArmApi {
     if (!isObject(record.properties.keyVault)) {
       throw new ArmError(400, 'ValidationError', `Named value '${record.name}' is not a Key Vault reference; only Key Vault named values can be refreshed.`);
     }
-    const op = this.newOperation(this.ctx.lroDurationMs, () => {
+    const op = this.newOperation('refreshSecret', record.name, this.ctx.lroDurationMs, () => {
       const current = service.namedValues.get(record.name.toLowerCase());
       if (!current) return { code: 'ResourceNotFound', message: `Named value '${record.name}' was deleted during the refresh.` };
       const failure = refreshNamedValueFromVault(this.state.vaults, current);
@@ -497,7 +497,7 @@ export class ArmApi {
         if (typeof input.description === 'string') properties.description = input.description;
         const stored: ResourceRecord = { name: record?.name ?? name, properties, etagVersion: nextEtagVersion() };
         service.policyFragments.set(key, stored);
-        const op = this.newOperation(0);
+        const op = this.newOperation('createOrUpdatePolicyFragment', stored.name, 0);
         const body = serializePolicyFragment(sid, stored, format);
         body.properties = { ...body.properties, provisioningState: 'InProgress' };
         const status = record ? 200 : 201;

@@ -175,8 +175,14 @@ export interface VaultRecord {
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
 
+/** What a long-running operation does, so tests and tools can tell operations apart by meaning. */
+export type OperationKind = 'createOrUpdateNamedValue' | 'updateNamedValue' | 'refreshSecret' | 'createOrUpdatePolicyFragment';
+
 export interface AsyncOperation {
   id: string;
+  kind: OperationKind;
+  /** The resource the operation acts on (named value or fragment name, as the request spelled it). */
+  target: string;
   status: OperationStatus;
   startTime: string;
   endTime?: string;

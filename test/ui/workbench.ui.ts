@@ -15,6 +15,7 @@ import { startIntegrationEnvironment, type IntegrationEnvironment } from '../int
 import { SECRET_MARKER } from '../integration/support/envNames';
 import {
   boxOf,
+  chooseContextMenuItem,
   croppedScreenshot,
   editorLeftEdge,
   focusedSuggestion,
@@ -312,7 +313,7 @@ describe('APIM Policy Studio in the workbench', () => {
     // Right-click the item, as a person would, and pick the command from its context menu.
     const row = page.locator('.part.sidebar .monaco-list-row[aria-label^="backend-key,"]');
     await row.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item', { hasText: 'Reveal Value' }).first().click();
+    await chooseContextMenuItem(page, 'Reveal Value');
     const dialog = page.locator('.monaco-dialog-box');
     const question = await workbench.waitForText(dialog, /Reveal the value of "backend-key"\?/);
     assertNoSecretIn(question, 'the confirmation');

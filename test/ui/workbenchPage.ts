@@ -89,6 +89,32 @@ export async function focusSuggestion(page: Page, label: string, order: string[]
   );
 }
 
+/**
+ * Runs `label` from the open context menu with the keyboard: arrow keys until that item has the
+ * focus, then Enter. Mouse clicks on a menu that has just opened are not reliably taken by the
+ * workbench (seen with Chromium 156.0.8078.108: the item highlights, the click runs nothing), while
+ * keyboard selection is what the menu always accepts.
+ */
+export async function chooseContextMenuItem(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
+  const menu = page.locator('.monaco-menu');
+  await menu.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  const items = await menu.first().locator('.action-item:not(.disabled) .action-label').allInnerTexts();
+  if (!items.some((text) => text.includes(label))) throw new Error(`the context menu has no "${label}": ${items.join(', ')}`);
+  let focused = '';
+  await waitFor(
+    async () => {
+      const current = menu.first().locator('.action-item.focused .action-label');
+      focused = (await current.count()) > 0 ? (await current.first().innerText()).trim() : '';
+      if (focused.includes(label)) return true;
+      await page.keyboard.press('ArrowDown');
+      return false;
+    },
+    { timeoutMs, description: `context menu item "${label}" focused`, detail: () => `focused: ${focused || '(none)'}; items: ${items.join(', ')}` },
+  );
+  await page.keyboard.press('Enter');
+  await menu.first().waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
 /** Polls until the suggest widget shows rows that satisfy `accept`; returns their labels. */
 export function waitForSuggestions(page: Page, accept: (labels: string[]) => boolean, description: string, timeoutMs = 30_000): Promise<string[]> {
   let last: string[] = [];
