@@ -66,6 +66,7 @@ export const SETTINGS = {
   refreshIntervalMinutes: 'apimPolicy.refreshIntervalMinutes',
   extraCaCertificates: 'apimPolicy.extraCaCertificates',
   unknownAttributes: 'apimPolicy.validation.unknownAttributes',
+  maxProblems: 'apimPolicy.validation.maxProblems',
   hideUnavailablePolicies: 'apimPolicy.completion.hideUnavailablePolicies',
   detectPolicyRoots: 'apimPolicy.detectPolicyRoots',
   traceServer: 'apimPolicy.trace.server',

@@ -3,7 +3,7 @@
  * `node dist/server.js --stdio` runs it standalone.
  */
 import type { Connection, Definition, InitializeParams, InitializeResult } from 'vscode-languageserver';
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, MarkupKind, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   InstanceFoldersNotification,
@@ -11,8 +11,9 @@ import {
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
 import { virtualDocumentUri } from '../../protocol/virtualDocuments';
-import { toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
+import { type CompletionListSupport, namedValueOfItem, toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
 import { PolicyDocuments } from './documents';
+import { checkInstanceMetadata } from './instanceMetadata';
 import { InstanceRegistry } from './instances';
 import type { DefinitionTarget, LanguageSettings } from './language/languageService';
 import { getLanguageService } from './language/languageService';
@@ -20,6 +21,8 @@ import { runSafe, runSafeAsync } from './runSafe';
 import { WorkspaceArtifacts } from './workspaceArtifacts';
 
 const VALIDATION_DELAY_MS = 200;
+/** Off-protocol metadata entries logged one by one; the rest are counted. */
+const MAX_LOGGED_PROBLEMS = 20;
 
 export function startServer(connection: Connection): void {
   const languageService = getLanguageService();
@@ -28,19 +31,25 @@ export function startServer(connection: Connection): void {
   const artifacts = new WorkspaceArtifacts();
   const log = { error: (message: string) => connection.console.error(message) };
   const pendingValidation = new Map<string, ReturnType<typeof setTimeout>>();
+  let validationDelayMs = VALIDATION_DELAY_MS;
   let pullConfiguration = false;
+  let completionSupport: CompletionListSupport = { editRangeDefault: false, dataDefault: false };
   let folderEvents = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfiguration = !!params.capabilities.workspace?.configuration;
+    const itemDefaults = params.capabilities.textDocument?.completion?.completionList?.itemDefaults ?? [];
+    completionSupport = { editRangeDefault: itemDefaults.includes('editRange'), dataDefault: itemDefaults.includes('data') };
     folderEvents = !!params.capabilities.workspace?.workspaceFolders;
     artifacts.setFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri && !params.workspaceFolders?.length ? [params.rootUri] : []));
-    const options = params.initializationOptions as { settings?: LanguageSettings } | undefined;
+    const options = params.initializationOptions as { settings?: LanguageSettings; validationDelayMs?: number } | undefined;
     if (options?.settings) languageService.configure(options.settings);
+    // How long typing pauses before diagnostics; a client (or a test) may choose its own.
+    if (typeof options?.validationDelayMs === 'number' && options.validationDelayMs >= 0) validationDelayMs = options.validationDelayMs;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'] },
+        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'], resolveProvider: true },
         hoverProvider: true,
         definitionProvider: true,
         documentSymbolProvider: true,
@@ -63,10 +72,12 @@ export function startServer(connection: Connection): void {
   async function refreshSettings(): Promise<void> {
     try {
       const settings = (await connection.workspace.getConfiguration('apimPolicy')) as
-        | { validation?: { unknownAttributes?: boolean }; completion?: { hideUnavailablePolicies?: boolean } }
+        | { validation?: { unknownAttributes?: boolean; maxProblems?: number }; completion?: { hideUnavailablePolicies?: boolean } }
         | undefined;
+      const maxProblems = settings?.validation?.maxProblems;
       languageService.configure({
         validateUnknownAttributes: settings?.validation?.unknownAttributes !== false,
+        maxProblems: typeof maxProblems === 'number' && maxProblems >= 1 ? maxProblems : undefined,
         hideUnavailablePolicies: settings?.completion?.hideUnavailablePolicies === true,
       });
       revalidateAll();
@@ -101,7 +112,7 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  function scheduleValidation(uri: string, delay = VALIDATION_DELAY_MS): void {
+  function scheduleValidation(uri: string, delay = validationDelayMs): void {
     const previous = pendingValidation.get(uri);
     if (previous) clearTimeout(previous);
     pendingValidation.set(uri, setTimeout(() => validateNow(uri), delay));
@@ -111,9 +122,19 @@ export function startServer(connection: Connection): void {
     for (const document of documents.all()) scheduleValidation(document.uri, 0);
   }
 
-  documents.documents.onDidOpen((event) => scheduleValidation(event.document.uri, 0));
-  documents.documents.onDidChangeContent((event) => scheduleValidation(event.document.uri));
+  // An open fires onDidOpen and then onDidChangeContent; the open's own change event must not
+  // push its immediate validation back by the typing debounce.
+  const justOpened = new Set<string>();
+  documents.documents.onDidOpen((event) => {
+    justOpened.add(event.document.uri);
+    scheduleValidation(event.document.uri, 0);
+  });
+  documents.documents.onDidChangeContent((event) => {
+    if (justOpened.delete(event.document.uri)) return;
+    scheduleValidation(event.document.uri);
+  });
   documents.documents.onDidClose((event) => {
+    justOpened.delete(event.document.uri);
     const pending = pendingValidation.get(event.document.uri);
     if (pending) clearTimeout(pending);
     pendingValidation.delete(event.document.uri);
@@ -122,9 +143,16 @@ export function startServer(connection: Connection): void {
 
   // ---- instance metadata ---------------------------------------------------
 
-  connection.onNotification(InstanceMetadataNotification.method, (params: InstanceMetadataNotification.Params) => {
+  connection.onNotification(InstanceMetadataNotification.method, (params: unknown) => {
     try {
-      instances.set(params);
+      const { metadata, problems } = checkInstanceMetadata(params);
+      if (problems.length) {
+        const shown = problems.slice(0, MAX_LOGGED_PROBLEMS).join('\n  ');
+        const more = problems.length > MAX_LOGGED_PROBLEMS ? `\n  …and ${problems.length - MAX_LOGGED_PROBLEMS} more` : '';
+        log.error(`Instance metadata${metadata ? ` for ${metadata.displayName}` : ''} is partly off-protocol:\n  ${shown}${more}`);
+      }
+      if (!metadata) return;
+      instances.set(metadata);
       revalidateAll();
     } catch (error) {
       log.error(`Instance metadata rejected: ${String(error)}`);
@@ -147,7 +175,18 @@ export function startServer(connection: Connection): void {
       if (!document) return null;
       const parsed = documents.getParsed(document);
       const result = languageService.doComplete(parsed, document.offsetAt(params.position), instances.forDocument(document.uri));
-      return toCompletionList(document, result);
+      return toCompletionList(document, result, completionSupport);
+    }),
+  );
+
+  connection.onCompletionResolve((item, token) =>
+    runSafe(log, 'completion resolve', token, item, () => {
+      const target = namedValueOfItem(item);
+      if (!target) return item;
+      const details = languageService.resolveCompletion({ kind: 'named-value', name: target.name }, instances.forDocument(target.uri));
+      if (details?.detail) item.detail = details.detail;
+      if (details?.documentation) item.documentation = { kind: MarkupKind.Markdown, value: details.documentation };
+      return item;
     }),
   );
 

@@ -21,8 +21,9 @@ import {
 
 const ORDERS_API_POLICY = 'apimartifacts/apis/orders-api/policy.xml';
 
-async function completions(document: vscode.TextDocument, position: vscode.Position, triggerCharacter?: string): Promise<vscode.CompletionItem[]> {
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position, triggerCharacter);
+/** Completion items as the editor gets them; `resolveCount` items are resolved too, as when the user looks at them. */
+async function completions(document: vscode.TextDocument, position: vscode.Position, triggerCharacter?: string, resolveCount?: number): Promise<vscode.CompletionItem[]> {
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position, triggerCharacter, resolveCount);
   return list.items;
 }
 
@@ -71,7 +72,7 @@ describe('language features', () => {
       const document = await scratchFile('named-value-completion.policy.xml', '<policies>\n  <inbound>\n    <set-header name="x" exists-action="override">\n      <value>{{</value>\n    </set-header>\n  </inbound>\n</policies>\n');
       const position = positionOf(document, '{{');
       const items = await until(async () => {
-        const found = await completions(document, position, '{');
+        const found = await completions(document, position, '{', 1000);
         return found.length > 0 ? found : undefined;
       }, 'named value completion after {{');
       const expected = fixtureNamedValues().map((nv) => nv.displayName).sort();
