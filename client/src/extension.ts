@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { ApimPolicyExtensionApi } from './api';
+import { registerNamedValueArtifacts } from './apiops/namedValueArtifacts';
 import { ConnectionController } from './connection/connectionController';
 import { LanguageClientSink } from './connection/languageClientSink';
 import { selectInstance } from './connection/selectInstance';
@@ -34,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   const statusBar = new StatusBarController(manager);
   context.subscriptions.push(statusBar);
   registerReadonlyDocuments(context, manager);
+  registerNamedValueArtifacts(context, manager);
 
   const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, safeCommand(output, id, handler)));
