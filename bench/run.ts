@@ -9,6 +9,7 @@ import { getLanguageService, type ParsedPolicy } from '../server/src/language/la
 import { reparseAfterEdit } from '../server/src/language/parser/incremental';
 import { StructureResolver } from '../server/src/language/structure';
 import { generatePolicy } from './generate';
+import { benchInstance } from './instance';
 
 interface Stats {
   median: number;
@@ -121,7 +122,7 @@ function format(ms: number): string {
   return ms < 1 ? ms.toFixed(3) : ms.toFixed(2);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const sizes: Array<[string, number, number]> = [
     ['10 KB', 10_000, 200],
     ['100 KB', 100_000, 100],
@@ -143,6 +144,10 @@ function main(): void {
   console.log('| size | parse | completion after edit | hover | diagnostics | peer: html parse + doComplete | completion ÷ peer (median) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  await benchInstance();
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

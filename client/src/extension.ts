@@ -19,12 +19,14 @@ import { registerReadonlyDocuments } from './virtualDocuments';
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ApimPolicyExtensionApi> {
+  const activatedAt = Date.now();
   const output = vscode.window.createOutputChannel('APIM Policy', { log: true });
   context.subscriptions.push(output);
   registerPolicyDetection(context);
 
   // The connection exists before the server starts, so metadata loads in parallel with the server start.
-  const controller = new ConnectionController(context, output, new LanguageClientSink(() => client));
+  const sink = new LanguageClientSink(() => client);
+  const controller = new ConnectionController(context, output, sink);
   context.subscriptions.push(controller);
   const manager = controller.manager;
 
@@ -67,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
 
   return {
     languageClient,
+    startup: { activatedAt, metadataSent: sink.sent },
     connection: {
       get state() {
         return manager.state;
