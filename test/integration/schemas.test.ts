@@ -57,6 +57,8 @@ describe('APIOps artifact schemas (jsonValidation)', () => {
       'the schema diagnostics on "displayName" and on "keyVault"',
     );
     assert.equal(diagnostics.length, 2, describeDiagnostics(document.uri));
+    // VS Code shows schema problems as warnings (the README says so).
+    assert.deepEqual(diagnostics.map((d) => d.severity), [vscode.DiagnosticSeverity.Warning, vscode.DiagnosticSeverity.Warning]);
   });
 
   it("clears them once the file holds a valid named value (the demo's Key Vault reference)", async () => {
