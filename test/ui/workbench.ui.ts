@@ -20,6 +20,7 @@ import {
   editorLeftEdge,
   focusedSuggestion,
   focusSuggestion,
+  waitForFocusedSuggestionDetail,
   goToLine,
   namedValuesRows,
   parkMouse,
@@ -137,6 +138,9 @@ describe('APIM Policy Studio in the workbench', () => {
       return code !== undefined && code !== 'Success';
     });
     assert.ok(failing, 'the demo instance has a failing Key Vault reference');
+    // Items arrive light; the editor resolves the highlighted one (detail, documentation) before it
+    // has details to show. Open the details panel once that answer is in.
+    await waitForFocusedSuggestionDetail(page);
     await page.keyboard.press('Control+Space');
     const details = page.locator('.suggest-details-container');
     await details.waitFor({ state: 'visible' });
