@@ -67,7 +67,6 @@ export const SETTINGS = {
   maxParallelRequests: 'apimPolicy.maxParallelRequests',
   extraCaCertificates: 'apimPolicy.extraCaCertificates',
   unknownAttributes: 'apimPolicy.validation.unknownAttributes',
-  maxProblems: 'apimPolicy.validation.maxProblems',
   hideUnavailablePolicies: 'apimPolicy.completion.hideUnavailablePolicies',
   detectPolicyRoots: 'apimPolicy.detectPolicyRoots',
   traceServer: 'apimPolicy.trace.server',

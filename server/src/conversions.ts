@@ -68,54 +68,23 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
 /** Triggers suggestions again after inserting (for example into a fresh attribute value). */
 const RETRIGGER = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
 
-/** What the client lets a completion list share between its items (LSP 3.17 `itemDefaults`). */
-export interface CompletionListSupport {
-  editRangeDefault: boolean;
-  dataDefault: boolean;
-}
-
-/** `data` of a light item: which document it came from and what to resolve (the label when `true`). */
-export interface CompletionItemData {
-  uri: string;
-  namedValue?: string | true;
-}
-
-export function toCompletionList(document: TextDocument, result: CompletionResult, support?: CompletionListSupport): CompletionList {
-  const entries = result.items;
-  const first = entries[0];
-  // A list whose items all replace the same range (named values, 100,000 of them on big
-  // instances) sends that range once, and only the insert texts that differ from labels.
-  const sharedRange = !!support?.editRangeDefault && !!first && entries.every((e) => e.replace.start === first.replace.start && e.replace.end === first.replace.end);
-  const sharedData = !!support?.dataDefault && !!first && entries.every((e) => e.resolve?.kind === 'named-value' && e.resolve.name === e.label);
-  const items: CompletionItem[] = entries.map((entry) => {
-    const item: CompletionItem = { label: entry.label, kind: COMPLETION_KIND[entry.kind] };
-    if (!sharedRange) item.textEdit = { range: toRange(document, entry.replace), newText: entry.insertText };
-    else if (entry.insertText !== entry.label) item.textEditText = entry.insertText;
-    if (entry.snippet) item.insertTextFormat = InsertTextFormat.Snippet;
+export function toCompletionList(document: TextDocument, result: CompletionResult): CompletionList {
+  const items: CompletionItem[] = result.items.map((entry) => {
+    const item: CompletionItem = {
+      label: entry.label,
+      kind: COMPLETION_KIND[entry.kind],
+      textEdit: { range: toRange(document, entry.replace), newText: entry.insertText },
+      insertTextFormat: entry.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+    };
     if (entry.detail) item.detail = entry.detail;
     if (entry.documentation) item.documentation = { kind: MarkupKind.Markdown, value: entry.documentation };
     if (entry.sortText) item.sortText = entry.sortText;
     if (entry.filterText) item.filterText = entry.filterText;
     if (entry.deprecated) item.tags = [CompletionItemTag.Deprecated];
     if (entry.retrigger) item.command = RETRIGGER;
-    if (entry.resolve && !sharedData) item.data = { uri: document.uri, namedValue: entry.resolve.name } satisfies CompletionItemData;
     return item;
   });
-  const list: CompletionList = { isIncomplete: result.incomplete, items };
-  if (sharedRange || sharedData) {
-    list.itemDefaults = {};
-    if (sharedRange) list.itemDefaults.editRange = toRange(document, first.replace);
-    if (sharedData) list.itemDefaults.data = { uri: document.uri, namedValue: true } satisfies CompletionItemData;
-  }
-  return list;
-}
-
-/** The named value a light item stands for, from its (possibly defaulted) data. */
-export function namedValueOfItem(item: CompletionItem): { uri: string; name: string } | undefined {
-  const data = item.data as Partial<CompletionItemData> | undefined;
-  if (!data || typeof data.uri !== 'string') return undefined;
-  const name = data.namedValue === true ? item.label : data.namedValue;
-  return typeof name === 'string' ? { uri: data.uri, name } : undefined;
+  return { isIncomplete: result.incomplete, items };
 }
 
 export function toHover(document: TextDocument, hover: HoverResult): Hover {

@@ -10,8 +10,7 @@ import { StructureResolver } from './language/structure';
 import { reparseAfterEdit, type TextEdit } from './language/parser/incremental';
 
 interface CachedParse {
-  /** The document's content generation the parse belongs to (see `generations`). */
-  generation: number;
+  version: number;
   parsed: ParsedPolicy;
 }
 
@@ -28,27 +27,15 @@ export class PolicyDocuments {
   readonly documents: TextDocuments<TextDocument>;
   private readonly parses = new Map<string, CachedParse>();
   private readonly pending = new Map<string, PendingEdit[]>();
-  /**
-   * Bumped on every open and every change. Version numbers come from the client and may
-   * repeat (a second didOpen, a change that reuses the number), so they cannot key the cache.
-   */
-  private readonly generations = new Map<string, number>();
 
   constructor(private readonly languageService: PolicyLanguageService) {
     this.documents = new TextDocuments<TextDocument>({
-      create: (uri, languageId, version, content) => {
-        // A (re)opened document starts over: nothing cached or pending belongs to its text.
-        this.parses.delete(uri);
-        this.pending.delete(uri);
-        this.bump(uri);
-        return TextDocument.create(uri, languageId, version, content);
-      },
+      create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
       update: (document, changes, version) => this.applyChanges(document, changes, version),
     });
     this.documents.onDidClose((event) => {
       this.parses.delete(event.document.uri);
       this.pending.delete(event.document.uri);
-      this.generations.delete(event.document.uri);
     });
   }
 
@@ -62,9 +49,8 @@ export class PolicyDocuments {
 
   /** The parse of the document's current version. */
   getParsed(document: TextDocument): ParsedPolicy {
-    const generation = this.generations.get(document.uri) ?? 0;
     const cached = this.parses.get(document.uri);
-    if (cached?.generation === generation) return cached.parsed;
+    if (cached?.version === document.version) return cached.parsed;
     const edits = this.pending.get(document.uri);
     this.pending.delete(document.uri);
     let parsed: ParsedPolicy;
@@ -75,17 +61,12 @@ export class PolicyDocuments {
     } else {
       parsed = this.languageService.parse(document.getText());
     }
-    this.parses.set(document.uri, { generation, parsed });
+    this.parses.set(document.uri, { version: document.version, parsed });
     return parsed;
-  }
-
-  private bump(uri: string): void {
-    this.generations.set(uri, (this.generations.get(uri) ?? 0) + 1);
   }
 
   private applyChanges(document: TextDocument, changes: TextDocumentContentChangeEvent[], version: number): TextDocument {
     const uri = document.uri;
-    this.bump(uri);
     const trackable = this.parses.has(uri);
     const edits = this.pending.get(uri) ?? [];
     let current = document;

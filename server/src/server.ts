@@ -3,7 +3,7 @@
  * `node dist/server.js --stdio` runs it standalone.
  */
 import type { Connection, Definition, InitializeParams, InitializeResult } from 'vscode-languageserver';
-import { createConnection, MarkupKind, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   InstanceFoldersNotification,
@@ -11,9 +11,8 @@ import {
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
 import { virtualDocumentUri } from '../../protocol/virtualDocuments';
-import { type CompletionListSupport, namedValueOfItem, toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
+import { toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
 import { PolicyDocuments } from './documents';
-import { checkInstanceMetadata } from './instanceMetadata';
 import { InstanceRegistry } from './instances';
 import type { DefinitionTarget, LanguageSettings } from './language/languageService';
 import { getLanguageService } from './language/languageService';
@@ -21,8 +20,6 @@ import { runSafe, runSafeAsync } from './runSafe';
 import { WorkspaceArtifacts } from './workspaceArtifacts';
 
 const VALIDATION_DELAY_MS = 200;
-/** Off-protocol metadata entries logged one by one; the rest are counted. */
-const MAX_LOGGED_PROBLEMS = 20;
 
 export function startServer(connection: Connection): void {
   const languageService = getLanguageService();
@@ -31,25 +28,19 @@ export function startServer(connection: Connection): void {
   const artifacts = new WorkspaceArtifacts();
   const log = { error: (message: string) => connection.console.error(message) };
   const pendingValidation = new Map<string, ReturnType<typeof setTimeout>>();
-  let validationDelayMs = VALIDATION_DELAY_MS;
   let pullConfiguration = false;
-  let completionSupport: CompletionListSupport = { editRangeDefault: false, dataDefault: false };
   let folderEvents = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfiguration = !!params.capabilities.workspace?.configuration;
-    const itemDefaults = params.capabilities.textDocument?.completion?.completionList?.itemDefaults ?? [];
-    completionSupport = { editRangeDefault: itemDefaults.includes('editRange'), dataDefault: itemDefaults.includes('data') };
     folderEvents = !!params.capabilities.workspace?.workspaceFolders;
     artifacts.setFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri && !params.workspaceFolders?.length ? [params.rootUri] : []));
-    const options = params.initializationOptions as { settings?: LanguageSettings; validationDelayMs?: number } | undefined;
+    const options = params.initializationOptions as { settings?: LanguageSettings } | undefined;
     if (options?.settings) languageService.configure(options.settings);
-    // How long typing pauses before diagnostics; a client (or a test) may choose its own.
-    if (typeof options?.validationDelayMs === 'number' && options.validationDelayMs >= 0) validationDelayMs = options.validationDelayMs;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'], resolveProvider: true },
+        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'] },
         hoverProvider: true,
         definitionProvider: true,
         documentSymbolProvider: true,
@@ -72,12 +63,10 @@ export function startServer(connection: Connection): void {
   async function refreshSettings(): Promise<void> {
     try {
       const settings = (await connection.workspace.getConfiguration('apimPolicy')) as
-        | { validation?: { unknownAttributes?: boolean; maxProblems?: number }; completion?: { hideUnavailablePolicies?: boolean } }
+        | { validation?: { unknownAttributes?: boolean }; completion?: { hideUnavailablePolicies?: boolean } }
         | undefined;
-      const maxProblems = settings?.validation?.maxProblems;
       languageService.configure({
         validateUnknownAttributes: settings?.validation?.unknownAttributes !== false,
-        maxProblems: typeof maxProblems === 'number' && maxProblems >= 1 ? maxProblems : undefined,
         hideUnavailablePolicies: settings?.completion?.hideUnavailablePolicies === true,
       });
       revalidateAll();
@@ -112,7 +101,7 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  function scheduleValidation(uri: string, delay = validationDelayMs): void {
+  function scheduleValidation(uri: string, delay = VALIDATION_DELAY_MS): void {
     const previous = pendingValidation.get(uri);
     if (previous) clearTimeout(previous);
     pendingValidation.set(uri, setTimeout(() => validateNow(uri), delay));
@@ -122,19 +111,9 @@ export function startServer(connection: Connection): void {
     for (const document of documents.all()) scheduleValidation(document.uri, 0);
   }
 
-  // An open fires onDidOpen and then onDidChangeContent; the open's own change event must not
-  // push its immediate validation back by the typing debounce.
-  const justOpened = new Set<string>();
-  documents.documents.onDidOpen((event) => {
-    justOpened.add(event.document.uri);
-    scheduleValidation(event.document.uri, 0);
-  });
-  documents.documents.onDidChangeContent((event) => {
-    if (justOpened.delete(event.document.uri)) return;
-    scheduleValidation(event.document.uri);
-  });
+  documents.documents.onDidOpen((event) => scheduleValidation(event.document.uri, 0));
+  documents.documents.onDidChangeContent((event) => scheduleValidation(event.document.uri));
   documents.documents.onDidClose((event) => {
-    justOpened.delete(event.document.uri);
     const pending = pendingValidation.get(event.document.uri);
     if (pending) clearTimeout(pending);
     pendingValidation.delete(event.document.uri);
@@ -143,16 +122,9 @@ export function startServer(connection: Connection): void {
 
   // ---- instance metadata ---------------------------------------------------
 
-  connection.onNotification(InstanceMetadataNotification.method, (params: unknown) => {
+  connection.onNotification(InstanceMetadataNotification.method, (params: InstanceMetadataNotification.Params) => {
     try {
-      const { metadata, problems } = checkInstanceMetadata(params);
-      if (problems.length) {
-        const shown = problems.slice(0, MAX_LOGGED_PROBLEMS).join('\n  ');
-        const more = problems.length > MAX_LOGGED_PROBLEMS ? `\n  …and ${problems.length - MAX_LOGGED_PROBLEMS} more` : '';
-        log.error(`Instance metadata${metadata ? ` for ${metadata.displayName}` : ''} is partly off-protocol:\n  ${shown}${more}`);
-      }
-      if (!metadata) return;
-      instances.set(metadata);
+      instances.set(params);
       revalidateAll();
     } catch (error) {
       log.error(`Instance metadata rejected: ${String(error)}`);
@@ -175,18 +147,7 @@ export function startServer(connection: Connection): void {
       if (!document) return null;
       const parsed = documents.getParsed(document);
       const result = languageService.doComplete(parsed, document.offsetAt(params.position), instances.forDocument(document.uri));
-      return toCompletionList(document, result, completionSupport);
-    }),
-  );
-
-  connection.onCompletionResolve((item, token) =>
-    runSafe(log, 'completion resolve', token, item, () => {
-      const target = namedValueOfItem(item);
-      if (!target) return item;
-      const details = languageService.resolveCompletion({ kind: 'named-value', name: target.name }, instances.forDocument(target.uri));
-      if (details?.detail) item.detail = details.detail;
-      if (details?.documentation) item.documentation = { kind: MarkupKind.Markdown, value: details.documentation };
-      return item;
+      return toCompletionList(document, result);
     }),
   );
 

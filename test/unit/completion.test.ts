@@ -166,17 +166,12 @@ describe('completion', () => {
       assert.equal(closed?.insertText, 'backend-url');
     });
 
-    it('resolves to plain values, never secret values, and Key Vault status', () => {
+    it('shows plain values, never secret values, and Key Vault status', () => {
       const items = complete(inSection('inbound', '<set-header name="{{|" />'), instance);
-      const detail = (label: string): string => {
-        const key = items.find((i) => i.label === label)?.resolve;
-        assert.ok(key, `${label} is offered as a light item`);
-        return languageService().resolveCompletion(key, instance)?.detail ?? '';
-      };
-      assert.match(detail('backend-url'), /orders\.contoso\.example/);
-      assert.equal(detail('client-secret'), 'secret');
-      assert.match(detail('partner-token'), /Forbidden/);
-      assert.match(detail('orders-key'), /Success/);
+      assert.match(items.find((i) => i.label === 'backend-url')?.detail ?? '', /orders\.contoso\.example/);
+      assert.equal(items.find((i) => i.label === 'client-secret')?.detail, 'secret');
+      assert.match(items.find((i) => i.label === 'partner-token')?.detail ?? '', /Forbidden/);
+      assert.match(items.find((i) => i.label === 'orders-key')?.detail ?? '', /Success/);
     });
 
     it('offers nothing without an instance', () => {

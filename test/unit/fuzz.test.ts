@@ -3,9 +3,6 @@
 // parse must stay fast (a quadratic path would show up here first).
 import * as assert from 'node:assert/strict';
 import { InstanceIndex } from '../../server/src/language/languageService';
-import { reparseAfterEdit } from '../../server/src/language/parser/incremental';
-import type { ChildNode, PolicyDocument } from '../../server/src/language/parser/nodes';
-import { parsePolicy } from '../../server/src/language/parser/parser';
 import { realWorldPolicies } from '../support/repo';
 import { testInstance } from '../support/instanceFixture';
 import { languageService } from './support/cursor';
@@ -103,58 +100,4 @@ describe('fuzz', function () {
       visit(doc.children, 0, text.length);
     }
   });
-
-  it('survives the shapes that once crashed or hung the server: deep nesting, floods of attributes and errors', () => {
-    const random = new Random(0x5eed8);
-    const shapes: Array<() => string> = [
-      // deep nesting, sometimes left unclosed or cut in the middle
-      () => {
-        const depth = 1000 + random.int(20_000);
-        const text = `<policies><inbound>${'<choose><when condition="@(true)">'.repeat(depth)}<set-header name="a" />${'</when></choose>'.repeat(random.int(depth + 1))}</inbound></policies>`;
-        return random.int(3) === 0 ? text.slice(0, random.int(text.length)) : text;
-      },
-      // a start tag flooded with stray characters or attributes, some repeated
-      () => `<policies ${random.pick(['(', ')', '"', '@', '%', '{{'].map((c) => c.repeat(10_000 + random.int(200_000))))}><inbound /></policies>`,
-      () => `<policies><inbound><set-header ${Array.from({ length: 1000 + random.int(60_000) }, () => `a${random.int(50_000)}="x"`).join(' ')} /></inbound></policies>`,
-      // a flood of separate errors in one element (bare & and < in text, unclosed tags)
-      () => `<policies><inbound><set-body>${random.pick(['& ', '< ', '<a ', '</b> '])
-        .repeat(20_000 + random.int(140_000))}</set-body></inbound></policies>`,
-    ];
-    for (let round = 0; round < 24; round++) {
-      const text = shapes[round % shapes.length]();
-      const parsed = service.parse(text);
-      const offset = random.int(text.length + 1);
-      try {
-        assert.ok(service.doValidation(parsed, instance).length <= 1001, 'diagnostics stay capped');
-        service.doComplete(parsed, offset, instance);
-        service.doHover(parsed, offset, instance);
-        JSON.stringify(service.findDocumentSymbols(parsed));
-        service.getFoldingRanges(parsed);
-        service.findDefinitionTarget(parsed, offset);
-      } catch (error) {
-        assert.fail(`shape ${round % shapes.length}, round ${round}, offset ${offset} threw ${String(error)}: ${text.slice(0, 120)}…`);
-      }
-      // An edit in the middle reparses incrementally to what a full parse gives.
-      const at = random.int(text.length + 1);
-      const edit = { start: at, end: Math.min(text.length, at + random.int(4)), text: random.pick(FRAGMENTS) };
-      const next = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-      assert.deepEqual(flatten(reparseAfterEdit(parsed.doc, next, edit)), flatten(parsePolicy(next)), `round ${round}: incremental equals full`);
-    }
-  });
 });
-
-/** A comparable, parent-free listing of a document without recursion (documents here nest 20,000 deep). */
-function flatten(doc: PolicyDocument): unknown[] {
-  const rows: unknown[] = [doc.root?.name, doc.errors.length, doc.errors.slice(0, 50), doc.namedValues.length, doc.expressions.map((e) => [e.start, e.end])];
-  const stack: Array<{ node: ChildNode; depth: number }> = [...doc.children].reverse().map((node) => ({ node, depth: 0 }));
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const { node, depth } = item;
-    if (node.kind !== 'element') {
-      rows.push([depth, node.kind, node.start, node.end]);
-      continue;
-    }
-    rows.push([depth, node.name, node.start, node.nameEnd, node.startTagEnd, node.endTagStart, node.end, node.closed, node.attributes.length]);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
-  }
-  return rows;
-}

@@ -15,22 +15,13 @@ export interface EntityEntry {
 const lower = (s: string): string => s.toLowerCase();
 
 export class InstanceIndex {
-  private readonly namedValuesByExactName = new Map<string, NamedValueInfo>();
-  /** Lower-cased display name → every named value with that name, whatever its case. */
-  private readonly namedValuesByName = new Map<string, NamedValueInfo[]>();
+  private readonly namedValuesByName = new Map<string, NamedValueInfo>();
   private readonly entities = new Map<EntityKind, Map<string, EntityEntry>>();
   private readonly availablePolicies: Set<string> | undefined;
 
   constructor(readonly metadata: InstanceMetadata) {
-    // Policies refer to named values by display name. An exact match wins; otherwise the name
-    // matches regardless of case, the way ARM compares names.
-    for (const nv of metadata.namedValues) {
-      if (!this.namedValuesByExactName.has(nv.displayName)) this.namedValuesByExactName.set(nv.displayName, nv);
-      const key = lower(nv.displayName);
-      const same = this.namedValuesByName.get(key);
-      if (same) same.push(nv);
-      else this.namedValuesByName.set(key, [nv]);
-    }
+    // Policies refer to named values by display name, case-insensitively.
+    for (const nv of metadata.namedValues) this.namedValuesByName.set(lower(nv.displayName), nv);
     this.addEntities('backend', metadata.backends.map((b) => ({ name: b.name, details: compact([b.url && `URL: ${b.url}`, b.description]) })));
     this.addEntities('policyFragment', metadata.policyFragments.map((f) => ({ name: f.name, details: compact([f.description]) })));
     this.addEntities('logger', metadata.loggers.map((l) => ({ name: l.name, details: compact([l.loggerType && `Type: ${l.loggerType}`, l.description]) })));
@@ -56,12 +47,7 @@ export class InstanceIndex {
   }
 
   findNamedValue(displayName: string): NamedValueInfo | undefined {
-    return this.namedValuesByExactName.get(displayName) ?? this.namedValuesByName.get(lower(displayName))?.[0];
-  }
-
-  /** Other named values whose display name differs from `nv`'s only by case. */
-  caseTwinsOf(nv: NamedValueInfo): NamedValueInfo[] {
-    return (this.namedValuesByName.get(lower(nv.displayName)) ?? []).filter((other) => other !== nv);
+    return this.namedValuesByName.get(lower(displayName));
   }
 
   /** Entities of a kind, or undefined when the instance metadata does not cover that kind. */

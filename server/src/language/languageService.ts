@@ -5,7 +5,7 @@
  */
 import type { PolicyCatalog } from './catalog/catalog';
 import { getDefaultCatalog } from './catalog/catalog';
-import { doComplete, resolveNamedValueItem } from './features/completion';
+import { doComplete } from './features/completion';
 import { findDefinitionTarget } from './features/definition';
 import { getFoldingRanges } from './features/folding';
 import { doHover } from './features/hover';
@@ -13,8 +13,6 @@ import { findDocumentSymbols } from './features/symbols';
 import { validate } from './features/validation';
 import type { InstanceIndex } from './instance';
 import type {
-  CompletionDetails,
-  CompletionResolveKey,
   CompletionResult,
   DefinitionTarget,
   FoldingEntry,
@@ -37,8 +35,6 @@ export interface PolicyLanguageService {
   readonly catalog: PolicyCatalog;
   parse(text: string): ParsedPolicy;
   doComplete(parsed: ParsedPolicy, offset: number, instance?: InstanceIndex): CompletionResult;
-  /** Details of a light completion item; undefined when what it stood for is gone. */
-  resolveCompletion(key: CompletionResolveKey, instance?: InstanceIndex): CompletionDetails | undefined;
   doHover(parsed: ParsedPolicy, offset: number, instance?: InstanceIndex): HoverResult | undefined;
   doValidation(parsed: ParsedPolicy, instance?: InstanceIndex): PolicyDiagnostic[];
   findDocumentSymbols(parsed: ParsedPolicy): SymbolEntry[];
@@ -54,13 +50,9 @@ export function getLanguageService(options: { catalog?: PolicyCatalog; settings?
     catalog,
     parse: (text) => ({ doc: parsePolicy(text), structure: new StructureResolver(catalog) }),
     doComplete: (parsed, offset, instance) => doComplete(parsed.doc, parsed.structure, offset, instance, settings),
-    resolveCompletion: (key, instance) => resolveNamedValueItem(instance, key.name),
     doHover: (parsed, offset, instance) => doHover(parsed.doc, parsed.structure, offset, instance),
     doValidation: (parsed, instance) =>
-      validate(parsed.doc, parsed.structure, instance, {
-        validateUnknownAttributes: settings.validateUnknownAttributes !== false,
-        maxProblems: settings.maxProblems,
-      }),
+      validate(parsed.doc, parsed.structure, instance, { validateUnknownAttributes: settings.validateUnknownAttributes !== false }),
     findDocumentSymbols: (parsed) => findDocumentSymbols(parsed.doc, parsed.structure),
     getFoldingRanges: (parsed) => getFoldingRanges(parsed.doc),
     findDefinitionTarget: (parsed, offset) => findDefinitionTarget(parsed.doc, parsed.structure, offset),

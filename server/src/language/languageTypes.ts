@@ -28,8 +28,7 @@ export type DiagnosticCode =
   | 'unknown-named-value'
   | 'key-vault-refresh-failed'
   | 'unknown-entity'
-  | 'policy-not-available'
-  | 'too-many-problems';
+  | 'policy-not-available';
 
 export interface PolicyDiagnostic extends OffsetRange {
   code: DiagnosticCode;
@@ -57,17 +56,6 @@ export interface CompletionEntry {
   deprecated?: boolean;
   /** Ask the editor to open completion again after inserting (for attribute values). */
   retrigger?: boolean;
-  /** Set on light items whose detail and documentation come later, from `resolveCompletion`. */
-  resolve?: CompletionResolveKey;
-}
-
-/** What a light completion item stands for, so its details can be filled in on demand. */
-export type CompletionResolveKey = { kind: 'named-value'; name: string };
-
-export interface CompletionDetails {
-  detail?: string;
-  /** Markdown. */
-  documentation?: string;
 }
 
 export interface CompletionResult {
@@ -111,6 +99,4 @@ export interface LanguageSettings {
   hideUnavailablePolicies?: boolean;
   /** Report attributes the catalog does not know. */
   validateUnknownAttributes?: boolean;
-  /** At most this many diagnostics per document; the rest are summed up in one last diagnostic. */
-  maxProblems?: number;
 }

@@ -52,32 +52,21 @@ export class StructureResolver {
   /** What may appear inside `element`, or at the top level when undefined. */
   contentOf(element: ElementNode | undefined): ContentContext {
     if (!element) return DOCUMENT;
-    const content = this.contents.get(element);
-    if (content) return content;
-    this.resolveDownTo(element);
-    return this.contents.get(element)!;
+    let content = this.contents.get(element);
+    if (!content) {
+      content = this.computeContent(element);
+      this.contents.set(element, content);
+    }
+    return content;
   }
 
   roleOf(element: ElementNode): ElementRole {
-    const role = this.roles.get(element);
-    if (role) return role;
-    this.resolveDownTo(element);
-    return this.roles.get(element)!;
-  }
-
-  /**
-   * Resolves the role and content of `element` and of every unresolved ancestor, from the
-   * top down. Each answer depends only on the parent's, so no recursion is needed, and a
-   * document nested 20,000 levels deep costs no stack.
-   */
-  private resolveDownTo(element: ElementNode): void {
-    const chain: ElementNode[] = [];
-    for (let e: ElementNode | undefined = element; e && !this.contents.has(e); e = e.parent) chain.push(e);
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const e = chain[i];
-      if (!this.roles.has(e)) this.roles.set(e, this.computeRole(e, this.contentOf(e.parent)));
-      this.contents.set(e, this.computeContent(e));
+    let role = this.roles.get(element);
+    if (!role) {
+      role = this.computeRole(element, this.contentOf(element.parent));
+      this.roles.set(element, role);
     }
+    return role;
   }
 
   /** The role `name` would have as a child of `parent` (used by completion before the element exists). */
@@ -169,13 +158,10 @@ export class StructureResolver {
 
   /** The statement context an element ultimately sits in (section or fragment). */
   private statementsAround(element: ElementNode): { section: SectionName | undefined; inFragment: boolean } {
-    // Only policies and their children ask, and their parent's content is always statements or
-    // children (resolved already, top-down), so this loop ends at the first step.
     for (let e = element.parent; e; e = e.parent) {
       const content = this.contentOf(e);
       if (content.kind === 'statements' || content.kind === 'children') return { section: content.section, inFragment: content.inFragment };
     }
     return { section: undefined, inFragment: false };
   }
-
 }

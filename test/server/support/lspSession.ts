@@ -11,7 +11,6 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
-  type CompletionItem,
   type CompletionList,
   type Definition,
   type Diagnostic,
@@ -28,10 +27,6 @@ export interface SessionOptions {
   rootUri?: string;
   /** Extra CLI arguments or env for the server. */
   env?: NodeJS.ProcessEnv;
-  /** Completion list defaults the client accepts, as VS Code announces them (LSP 3.17 `itemDefaults`). */
-  completionItemDefaults?: string[];
-  /** Sent as `initializationOptions`. */
-  initializationOptions?: Record<string, unknown>;
 }
 
 export class LspSession {
@@ -70,15 +65,7 @@ export class LspSession {
       processId: process.pid,
       rootUri: options.rootUri ?? null,
       workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: 'workspace' }] : null,
-      initializationOptions: options.initializationOptions,
-      capabilities: {
-        textDocument: {
-          completion: {
-            completionItem: { snippetSupport: true },
-            ...(options.completionItemDefaults ? { completionList: { itemDefaults: options.completionItemDefaults } } : {}),
-          },
-        },
-      },
+      capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true } } } },
     });
     await session.connection.sendNotification('initialized', {});
     return session;
@@ -111,10 +98,6 @@ export class LspSession {
     return this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
   }
 
-  resolveCompletion(item: CompletionItem): Promise<CompletionItem> {
-    return this.connection.sendRequest('completionItem/resolve', item);
-  }
-
   hover(uri: string, offset: number): Promise<Hover | null> {
     return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
   }
@@ -140,19 +123,11 @@ export class LspSession {
   }
 
   /** Waits until the diagnostics published for `uri` satisfy `predicate` (polling notifications, with a deadline). */
-  waitForDiagnostics(uri: string, predicate: (diagnostics: Diagnostic[]) => boolean, timeoutMs = 5000): Promise<Diagnostic[]> {
-    return this.waitForPublished(uri, predicate, timeoutMs, true);
-  }
-
-  /**
-   * Like `waitForDiagnostics`, for documents opened or changed with raw notifications: whatever
-   * version the server published with (`sameVersion` false) or the session's own version.
-   */
-  async waitForPublished(uri: string, predicate: (diagnostics: Diagnostic[]) => boolean, timeoutMs = 5000, sameVersion = false): Promise<Diagnostic[]> {
+  async waitForDiagnostics(uri: string, predicate: (diagnostics: Diagnostic[]) => boolean, timeoutMs = 5000): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const published = this.diagnostics.get(uri);
-      const current = published && (!sameVersion || published.version === this.versions.get(uri)) ? published.diagnostics : undefined;
+      const current = published && published.version === this.versions.get(uri) ? published.diagnostics : undefined;
       if (current && predicate(current)) return current;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {

@@ -11,7 +11,7 @@ import type { CompletionEntry, CompletionResult, LanguageSettings, OffsetRange }
 import { elementAt, elementChildren } from '../parser/navigation';
 import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
 import type { ContentContext, StructureResolver } from '../structure';
-import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValueIn, describePolicy, namedValueKindLabel, previewValue } from './describe';
+import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValue, describePolicy, namedValueKindLabel, previewValue } from './describe';
 import { attributeSnippet, elementSnippet } from './snippets';
 import { literalChoices } from './values';
 
@@ -82,39 +82,26 @@ export function namedValueAt(text: string, offset: number): NamedValueSlot | und
   return { range: { start, end }, closed: text.startsWith('}}', end) };
 }
 
-/**
- * Named value items stay light — label and insert text only — because an instance may have
- * 100,000 of them; detail and documentation are filled in by `resolveNamedValueItem` for the
- * item the user looks at.
- */
 function completeNamedValues(request: Request, slot: NamedValueSlot): CompletionResult {
   const instance = request.instance;
   if (!instance) return EMPTY;
   const items: CompletionEntry[] = [];
   for (const nv of instance.namedValues) {
-    // APIM's names never hold braces; such a name could not be written inside {{…}} anyway.
-    if (nv.displayName.includes('{') || nv.displayName.includes('}')) continue;
+    const failing = nv.kind === 'keyVault' && isKeyVaultFailing(nv);
+    let detail = namedValueKindLabel(nv);
+    if (nv.kind === 'plain' && nv.value !== undefined) detail = `${detail}: ${previewValue(nv.value)}`;
+    if (nv.kind === 'keyVault') detail = `${detail} — ${nv.keyVault?.lastStatus?.code ?? 'not refreshed'}`;
     items.push({
       label: nv.displayName,
       kind: 'named-value',
+      detail: failing ? `⚠ ${detail}` : detail,
+      documentation: describeNamedValue(nv, instance.displayName, instance.metadata.stale),
       insertText: slot.closed ? nv.displayName : `${nv.displayName}}}`,
       snippet: false,
       replace: slot.range,
-      resolve: { kind: 'named-value', name: nv.displayName },
     });
   }
   return { items, incomplete: false };
-}
-
-/** Detail and documentation of a named value item (see `completeNamedValues`). */
-export function resolveNamedValueItem(instance: InstanceIndex | undefined, name: string): { detail: string; documentation: string } | undefined {
-  const nv = instance?.findNamedValue(name);
-  if (!instance || !nv) return undefined;
-  const failing = nv.kind === 'keyVault' && isKeyVaultFailing(nv);
-  let detail = namedValueKindLabel(nv);
-  if (nv.kind === 'plain' && nv.value !== undefined) detail = `${detail}: ${previewValue(nv.value)}`;
-  if (nv.kind === 'keyVault') detail = `${detail} — ${nv.keyVault?.lastStatus?.code ?? 'not refreshed'}`;
-  return { detail: failing ? `⚠ ${detail}` : detail, documentation: describeNamedValueIn(instance, nv) };
 }
 
 // ---- start tags ---------------------------------------------------------

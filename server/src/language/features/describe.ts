@@ -1,7 +1,6 @@
 /** Markdown shown by hover and completion, built from catalog and instance data. */
 import type { AttributeSpec, ElementSpec, PolicySpec } from '../catalog/types';
 import type { NamedValueInfo } from '../../../../protocol/protocol';
-import type { InstanceIndex } from '../instance';
 import { literalChoices } from './values';
 
 export const SECTION_DOCS: Record<string, string> = {
@@ -82,15 +81,6 @@ export function describeNamedValue(nv: NamedValueInfo, instanceName: string, sta
   if (nv.tags?.length) lines.push(`**Tags:** ${nv.tags.join(', ')}  `);
   if (nv.name !== nv.displayName) lines.push(`**Resource name:** ${nv.name}  `);
   return lines.join('\n');
-}
-
-/** The named value's description, noting names in the instance that differ from it only by case. */
-export function describeNamedValueIn(instance: InstanceIndex, nv: NamedValueInfo): string {
-  const markdown = describeNamedValue(nv, instance.displayName, instance.metadata.stale);
-  const twins = instance.caseTwinsOf(nv);
-  if (!twins.length) return markdown;
-  const names = twins.map((t) => `\`${t.displayName}\``).join(', ');
-  return `${markdown}\n\n⚠️ ${names} ${twins.length > 1 ? 'differ' : 'differs'} from this name only by case. Names that differ only by case are easy to mix up; the editor matches the exact spelling first.`;
 }
 
 function escapeCode(value: string): string {

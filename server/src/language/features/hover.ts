@@ -4,7 +4,7 @@ import type { HoverResult } from '../languageTypes';
 import { elementAt } from '../parser/navigation';
 import type { ElementNode, PolicyDocument } from '../parser/nodes';
 import type { StructureResolver } from '../structure';
-import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValueIn, describePolicy } from './describe';
+import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValue, describePolicy } from './describe';
 
 export function doHover(doc: PolicyDocument, structure: StructureResolver, offset: number, instance: InstanceIndex | undefined): HoverResult | undefined {
   const ref = doc.namedValues.find((r) => offset >= r.start && offset <= r.end);
@@ -13,7 +13,7 @@ export function doHover(doc: PolicyDocument, structure: StructureResolver, offse
     if (!instance) return { ...range, markdown: `**{{${ref.name}}}** — named value. Connect an API Management instance to see its kind and status.` };
     const nv = instance.findNamedValue(ref.name);
     if (!nv) return { ...range, markdown: `**{{${ref.name}}}** — not a named value of ${instance.displayName}.` };
-    return { ...range, markdown: describeNamedValueIn(instance, nv) };
+    return { ...range, markdown: describeNamedValue(nv, instance.displayName, instance.metadata.stale) };
   }
 
   const element = elementAt(doc, offset);

@@ -7,40 +7,22 @@ import type { StructureResolver } from '../structure';
 /** Attributes that best identify a policy instance in an outline, most telling first. */
 const IDENTIFYING_ATTRIBUTES = ['name', 'variable-name', 'backend-id', 'fragment-id', 'logger-id', 'condition', 'key', 'url', 'template', 'id'];
 
-/**
- * Outlines nest at most this deep; deeper elements are listed flat at the deepest level, after
- * their ancestor. The result travels as JSON, which neither side can nest thousands of levels deep.
- */
-export const MAX_OUTLINE_DEPTH = 100;
-
 export function findDocumentSymbols(doc: PolicyDocument, structure: StructureResolver): SymbolEntry[] {
-  const top: SymbolEntry[] = [];
-  // Pre-order with an explicit stack; each entry knows the list its symbol joins.
-  const stack: Array<{ element: ElementNode; into: SymbolEntry[]; depth: number }> = [];
-  const pushChildren = (elements: readonly ElementNode[], into: SymbolEntry[], depth: number): void => {
-    for (let i = elements.length - 1; i >= 0; i--) stack.push({ element: elements[i], into, depth });
-  };
-  pushChildren(elementChildren(doc), top, 1);
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const symbol = toSymbol(item.element, structure);
-    item.into.push(symbol);
-    if (structure.contentOf(item.element).kind === 'payload') continue;
-    const nested = item.depth < MAX_OUTLINE_DEPTH;
-    pushChildren(elementChildren(item.element), nested ? symbol.children : item.into, nested ? item.depth + 1 : item.depth);
-  }
-  return top;
+  return doc.children.filter((c): c is ElementNode => c.kind === 'element').map((e) => toSymbol(e, structure));
 }
 
 function toSymbol(element: ElementNode, structure: StructureResolver): SymbolEntry {
   const role = structure.roleOf(element);
   const kind: SymbolKind = role.kind === 'root' ? 'root' : role.kind === 'section' ? 'section' : role.kind === 'policy' || role.kind === 'base' ? 'policy' : 'element';
+  const content = structure.contentOf(element);
+  const children = content.kind === 'payload' ? [] : elementChildren(element).map((c) => toSymbol(c, structure));
   return {
     name: element.name || '<unnamed>',
     detail: detailOf(element),
     kind,
     range: { start: element.start, end: element.end },
     selection: { start: element.start + 1, end: element.nameEnd },
-    children: [],
+    children,
   };
 }
 

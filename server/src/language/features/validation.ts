@@ -8,7 +8,7 @@ import type { InstanceIndex } from '../instance';
 import { isKeyVaultFailing } from '../instance';
 import type { DiagnosticCode, PolicyDiagnostic, Severity } from '../languageTypes';
 import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
-import { elementAt, elementChildren } from '../parser/navigation';
+import { elementAt } from '../parser/navigation';
 import type { ContentContext, StructureResolver } from '../structure';
 import { checkLiteralValue, isDynamicValue } from './values';
 
@@ -29,30 +29,15 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   'key-vault-refresh-failed': 'warning',
   'unknown-entity': 'warning',
   'policy-not-available': 'warning',
-  'too-many-problems': 'warning',
 };
-
-/** Default cap on diagnostics per document: enough to fix, few enough to send and show. */
-export const DEFAULT_MAX_PROBLEMS = 1000;
 
 export interface ValidationOptions {
   validateUnknownAttributes: boolean;
-  maxProblems?: number;
 }
 
 /** Attributes that XML itself allows everywhere. */
 function isXmlAttribute(name: string): boolean {
   return name === 'xmlns' || name.startsWith('xmlns:') || name.startsWith('xml:');
-}
-
-interface ChildrenFrame {
-  parent: ElementNode | undefined;
-  content: ContentContext;
-  children: readonly ElementNode[];
-  /** Index of the next child to visit. */
-  next: number;
-  /** How often each child name has appeared so far. */
-  seen: Map<string, number>;
 }
 
 class Validator {
@@ -72,39 +57,24 @@ class Validator {
   run(): PolicyDiagnostic[] {
     for (const error of this.doc.errors) this.report(error.code, error.message, error.start, error.end);
     const root = this.doc.root;
-    if (root) this.visitTree(root);
+    if (root) this.visitChildren(undefined, [root]);
     this.checkNamedValues();
     return this.diagnostics;
   }
 
-  /**
-   * Depth-first over the elements, in document order, with an explicit stack of open
-   * parents instead of recursion: a document may nest policies thousands of levels deep.
-   */
-  private visitTree(root: ElementNode): void {
-    const open: ChildrenFrame[] = [];
-    const enter = (parent: ElementNode | undefined, children: readonly ElementNode[]): void => {
-      const content = this.structure.contentOf(parent);
-      if (content.kind === 'payload') return; // opaque: no policy rules inside payloads
-      open.push({ parent, content, children, next: 0, seen: new Map() });
-    };
-    enter(undefined, [root]);
-    while (open.length > 0) {
-      const frame = open[open.length - 1];
-      if (frame.next === frame.children.length) {
-        open.pop();
-        if (frame.content.kind === 'children') this.checkRequiredChildren(frame.parent!, frame.content.elements, frame.seen);
-        continue;
-      }
-      const child = frame.children[frame.next++];
-      const count = (frame.seen.get(child.name) ?? 0) + 1;
-      frame.seen.set(child.name, count);
-      if (this.visitElement(child, frame.content, count)) enter(child, elementChildren(child));
+  private visitChildren(parent: ElementNode | undefined, children: readonly ElementNode[]): void {
+    const content = this.structure.contentOf(parent);
+    if (content.kind === 'payload') return; // opaque: no policy rules inside payloads
+    const seen = new Map<string, number>();
+    for (const child of children) {
+      const count = (seen.get(child.name) ?? 0) + 1;
+      seen.set(child.name, count);
+      this.visitElement(child, content, count);
     }
+    if (content.kind === 'children') this.checkRequiredChildren(parent!, content.elements, seen);
   }
 
-  /** Checks one element; true when its children should be visited too. */
-  private visitElement(element: ElementNode, parentContent: ContentContext, occurrence: number): boolean {
+  private visitElement(element: ElementNode, parentContent: ContentContext, occurrence: number): void {
     const role = this.structure.roleOf(element);
     const nameRange: [number, number] = [element.start + 1, element.nameEnd];
     switch (role.kind) {
@@ -149,12 +119,12 @@ class Validator {
         this.checkAttributes(element, role.spec.attributes, `${role.policy.name}/${role.spec.name}`);
         break;
       case 'payload':
-        return false;
+        return;
       case 'unknown':
         this.reportUnknown(element, role.expected);
-        return false; // don't pile diagnostics inside something we don't understand
+        return; // don't pile diagnostics inside something we don't understand
     }
-    return true;
+    this.visitChildren(element, element.children.filter((c): c is ElementNode => c.kind === 'element'));
   }
 
   private reportUnknown(element: ElementNode, expected: ContentContext): void {
@@ -293,28 +263,5 @@ export function validate(
   instance: InstanceIndex | undefined,
   options: ValidationOptions,
 ): PolicyDiagnostic[] {
-  return capProblems(new Validator(doc, structure, instance, options).run(), options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
-}
-
-/**
- * Keeps the first `max` diagnostics in document order and sums up the rest in one last
- * diagnostic where the first omitted one was: a broken document can yield millions, more
- * than the protocol can carry or a person can read.
- */
-export function capProblems(diagnostics: PolicyDiagnostic[], max: number): PolicyDiagnostic[] {
-  const limit = Math.max(1, Math.floor(max));
-  if (diagnostics.length <= limit) return diagnostics;
-  const sorted = diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
-  const omitted = sorted.slice(limit);
-  const errors = omitted.filter((d) => d.severity === 'error').length;
-  const first = omitted[0];
-  const kept = sorted.slice(0, limit);
-  kept.push({
-    code: 'too-many-problems',
-    severity: SEVERITY['too-many-problems'],
-    message: `…and ${omitted.length} more problems (${errors} of them errors) not shown: only the first ${limit} are reported (apimPolicy.validation.maxProblems).`,
-    start: first.start,
-    end: first.end,
-  });
-  return kept;
+  return new Validator(doc, structure, instance, options).run();
 }

@@ -92,7 +92,7 @@ export function reparseAfterEdit(previous: PolicyDocument, newText: string, edit
     }
     shiftSiblingsAfter(previous.children, child, delta);
   }
-  replaceRange(kids, first, last + 1, slice.children);
+  kids.splice(first, last - first + 1, ...slice.children);
 
   return {
     text: newText,
@@ -110,46 +110,25 @@ function shiftSiblingsAfter(siblings: readonly ChildNode[], child: ChildNode, de
 }
 
 /**
- * Shifts a subtree's offsets (iteratively: subtrees may be thousands of levels deep).
- * Expressions are shared with the document's list and are shifted there, not here.
+ * Shifts a subtree's offsets. Expressions are shared with the document's
+ * list and are shifted there, not here.
  */
-function shiftNode(root: ChildNode, delta: number): void {
-  const stack: ChildNode[] = [root];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    node.start += delta;
-    node.end += delta;
-    node.readEnd += delta;
-    if (node.kind !== 'element') continue;
-    node.nameEnd += delta;
-    node.startTagEnd += delta;
-    node.tagReadEnd += delta;
-    if (node.endTagStart !== undefined) node.endTagStart += delta;
-    for (const attribute of node.attributes) {
-      attribute.start += delta;
-      attribute.nameEnd += delta;
-      if (attribute.valueStart !== undefined) attribute.valueStart += delta;
-      if (attribute.valueEnd !== undefined) attribute.valueEnd += delta;
-    }
-    for (const child of node.children) stack.push(child);
+function shiftNode(node: ChildNode, delta: number): void {
+  node.start += delta;
+  node.end += delta;
+  node.readEnd += delta;
+  if (node.kind !== 'element') return;
+  node.nameEnd += delta;
+  node.startTagEnd += delta;
+  node.tagReadEnd += delta;
+  if (node.endTagStart !== undefined) node.endTagStart += delta;
+  for (const attribute of node.attributes) {
+    attribute.start += delta;
+    attribute.nameEnd += delta;
+    if (attribute.valueStart !== undefined) attribute.valueStart += delta;
+    if (attribute.valueEnd !== undefined) attribute.valueEnd += delta;
   }
-}
-
-/** Up to this many, spreading into splice is safe (and faster than rebuilding). */
-const SPREAD_LIMIT = 1_000;
-
-/**
- * `items.splice(from, to - from, ...replacement)` without spreading: a spread passes every
- * element as an argument, which overflows the stack for a few hundred thousand of them.
- */
-function replaceRange<T>(items: T[], from: number, to: number, replacement: readonly T[]): void {
-  if (replacement.length <= SPREAD_LIMIT) {
-    items.splice(from, to - from, ...replacement);
-    return;
-  }
-  const tail = items.slice(to);
-  items.length = from;
-  for (const item of replacement) items.push(item);
-  for (const item of tail) items.push(item);
+  for (const child of node.children) shiftNode(child, delta);
 }
 
 type Positioned = Expression | NamedValueRef | SyntaxError;
@@ -184,6 +163,6 @@ function splice<T extends Positioned>(items: T[], start: number, end: number, de
   const from = lowerBound(items, start);
   const to = lowerBound(items, end);
   for (let k = to; k < items.length; k++) shiftItem(items[k], delta);
-  replaceRange(items, from, to, replacement);
+  items.splice(from, to - from, ...replacement);
   return items;
 }

@@ -66,17 +66,6 @@ function isNameChar(c: number): boolean {
   );
 }
 
-/** A character a start tag cannot hold between attributes (what ends a run of them is not). */
-function isStray(c: number, next: number): boolean {
-  if (Number.isNaN(c) || isWhitespace(c) || isNameStart(c) || c === Ch.GreaterThan || c === Ch.LessThan) return false;
-  return !(c === Ch.Slash && next === Ch.GreaterThan);
-}
-
-/** The text in [start, end), shortened for a message. */
-function excerpt(text: string, start: number, end: number): string {
-  return end - start <= 20 ? text.slice(start, end) : `${text.slice(start, start + 20)}…`;
-}
-
 const ENTITY = /^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);/;
 const PREDEFINED_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -84,11 +73,6 @@ class Parser {
   private readonly n: number;
   private pos = 0;
   private readonly errors: SyntaxError[] = [];
-  /** Cache of `nextLessThan`: where the last search started and what it found (-1: none). */
-  private lessThanSearchedFrom = Number.MAX_SAFE_INTEGER;
-  private lessThanAt = -1;
-  /** Attribute names of the start tag being scanned. */
-  private readonly tagAttributeNames = new Set<string>();
   private readonly namedValues: NamedValueRef[] = [];
   private readonly expressions: Expression[] = [];
   private readonly topLevel: ChildNode[] = [];
@@ -180,12 +164,6 @@ class Parser {
   }
 
   private error(code: SyntaxError['code'], message: string, start: number, end: number): void {
-    // The same error again right where the last one ended extends it instead of adding another.
-    const last = this.errors.length ? this.errors[this.errors.length - 1] : undefined;
-    if (last && last.code === code && last.message === message && last.end === start) {
-      last.end = Math.max(end, start);
-      return;
-    }
     this.errors.push({ code, message, start, end: Math.max(end, start) });
   }
 
@@ -356,7 +334,6 @@ class Parser {
     const nameEnd = this.scanName(start + 1);
     const name = text.substring(start + 1, nameEnd);
     const parent = this.parent;
-    this.tagAttributeNames.clear();
     const element: ElementNode = {
       kind: 'element',
       name,
@@ -411,12 +388,8 @@ class Parser {
         i = this.scanAttribute(element, i);
         continue;
       }
-      // One diagnostic for a run of stray characters, however long.
-      let j = i + 1;
-      while (j < this.n && isStray(text.charCodeAt(j), text.charCodeAt(j + 1))) j++;
-      this.read(j + 1);
-      this.error('malformed-xml', `Unexpected '${excerpt(text, i, j)}' in start tag <${name}>.`, i, j);
-      i = j;
+      this.error('malformed-xml', `Unexpected '${text[i]}' in start tag <${name}>.`, i, i + 1);
+      i++;
     }
   }
 
@@ -427,10 +400,9 @@ class Parser {
     const name = text.substring(nameStart, nameEnd);
     const attribute: AttributeNode = { name, start: nameStart, nameEnd, valueClosed: false, hasNamedValue: false };
     if (name.includes('{{')) this.collectNamedValues(nameStart, nameEnd);
-    // A set per start tag keeps this linear: a tag may carry hundreds of thousands of attributes.
-    if (this.tagAttributeNames.has(name)) {
+    if (element.attributes.some((a) => a.name === name)) {
       this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
-    } else this.tagAttributeNames.add(name);
+    }
     element.attributes.push(attribute);
     let i = this.skipWhitespace(nameEnd);
     if (text.charCodeAt(i) !== Ch.Equals) {
@@ -497,26 +469,13 @@ class Parser {
    * Where a plain attribute value ends: the matching quote, unless a tag
    * starts first (then the quote was forgotten and the value is cut there).
    */
-  /**
-   * `text.indexOf('<', from)`, remembering the last answer: the values of one start tag all
-   * look ahead to the same next '<', and searching again for each of 100,000 attributes
-   * would be quadratic.
-   */
-  private nextLessThan(from: number): number {
-    if (this.lessThanSearchedFrom > from || (this.lessThanAt >= 0 && this.lessThanAt < from)) {
-      this.lessThanSearchedFrom = from;
-      this.lessThanAt = this.text.indexOf('<', from);
-    }
-    return this.lessThanAt;
-  }
-
   private findAttributeEnd(from: number, quote: number): { end: number; closed: boolean } {
     const text = this.text;
     const q = text.indexOf(quote === Ch.DoubleQuote ? '"' : "'", from);
     if (q < 0) this.limitReached = true;
     const end = q < 0 ? this.n : q;
     this.read(q < 0 ? this.n + 1 : q + 1);
-    let lt = this.nextLessThan(from);
+    let lt = text.indexOf('<', from);
     while (lt >= 0 && lt < end) {
       const next = text.charCodeAt(lt + 1);
       if (next === Ch.Slash || next === Ch.Bang || isNameStart(next)) {
