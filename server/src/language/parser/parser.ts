@@ -71,6 +71,11 @@ function isNameChar(c: number): boolean {
   );
 }
 
+/** Open elements nested at least this deep are also counted by name (see `deepOpenNames`). */
+const DEEP = 32;
+/** Up to this many attributes, a repeated name is found by scanning them. */
+const FEW_ATTRIBUTES = 8;
+
 const ENTITY = /^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);/;
 const PREDEFINED_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -83,8 +88,14 @@ class Parser {
   private readonly topLevel: ChildNode[] = [];
   /** Open elements, innermost last. */
   private readonly stack: ElementNode[] = [];
-  /** How many open elements bear each name, so an end tag that matches none is known without walking the stack. */
-  private readonly openNames = new Map<string, number>();
+  /**
+   * How many open elements at depth `DEEP` or more bear each name: an end
+   * tag matching none of them skips that part of the stack, so unmatched end
+   * tags stay cheap however deep the nesting (and shallow documents pay nothing).
+   */
+  private readonly deepOpenNames = new Map<string, number>();
+  /** Names of the attributes of the start tag being read, once it holds many. */
+  private tagNames: Set<string> | undefined;
   /**
    * Next occurrences of characters the scanner looks for. Scanning moves
    * forward, so each search resumes where the last one ended and the whole
@@ -381,8 +392,7 @@ class Parser {
     };
     if (name.includes('{{')) this.collectNamedValues(start + 1, nameEnd);
     this.append(element);
-    // Names seen in this tag: checking a repeat stays constant-time however many attributes there are.
-    const attributeNames = new Set<string>();
+    this.tagNames = undefined;
     let i = nameEnd;
     for (;;) {
       i = this.skipWhitespace(i);
@@ -416,7 +426,7 @@ class Parser {
         return;
       }
       if (isNameStart(c)) {
-        i = this.scanAttribute(element, i, attributeNames);
+        i = this.scanAttribute(element, i);
         continue;
       }
       // A run of stray characters is one problem, however long.
@@ -435,15 +445,15 @@ class Parser {
   }
 
   /** Scans one attribute starting at its name; returns the offset after it. */
-  private scanAttribute(element: ElementNode, nameStart: number, seenNames: Set<string>): number {
+  private scanAttribute(element: ElementNode, nameStart: number): number {
     const text = this.text;
     const nameEnd = this.scanName(nameStart);
     const name = text.substring(nameStart, nameEnd);
     const attribute: AttributeNode = { name, start: nameStart, nameEnd, valueClosed: false, hasNamedValue: false };
     if (name.includes('{{')) this.collectNamedValues(nameStart, nameEnd);
-    if (seenNames.has(name)) this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
-    else seenNames.add(name);
+    if (this.isRepeated(element.attributes, name)) this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
     element.attributes.push(attribute);
+    this.tagNames?.add(name);
     let i = this.skipWhitespace(nameEnd);
     if (text.charCodeAt(i) !== Ch.Equals) {
       this.error('malformed-xml', `Attribute '${name}' needs a value: ${name}="…".`, nameStart, nameEnd);
@@ -505,6 +515,13 @@ class Parser {
     return closeQuote + 1;
   }
 
+  /** Whether an earlier attribute of this tag has the name: a scan for a few, a set once there are many (so huge tags stay linear). */
+  private isRepeated(attributes: readonly AttributeNode[], name: string): boolean {
+    if (attributes.length < FEW_ATTRIBUTES) return attributes.some((a) => a.name === name);
+    this.tagNames ??= new Set(attributes.map((a) => a.name));
+    return this.tagNames.has(name);
+  }
+
   /**
    * Where a plain attribute value ends: the matching quote, unless a tag
    * starts first (then the quote was forgotten and the value is cut there).
@@ -561,7 +578,8 @@ class Parser {
     this.pos = end;
     this.read(text.charCodeAt(i) === Ch.GreaterThan ? i + 1 : Math.min(i + 1, this.n + 1));
     // Find the open element this end tag closes (none open by that name: no need to look).
-    let match = this.openNames.has(name) ? this.stack.length - 1 : -1;
+    let match = this.stack.length - 1;
+    if (match >= DEEP && !this.deepOpenNames.has(name)) match = DEEP - 1;
     while (match >= 0 && this.stack[match].name !== name) match--;
     if (match < 0) {
       this.limitReached = true; // in a slice, an ancestor outside it might have matched
@@ -583,17 +601,17 @@ class Parser {
   }
 
   private pushOpen(element: ElementNode): void {
+    if (this.stack.length >= DEEP) this.deepOpenNames.set(element.name, (this.deepOpenNames.get(element.name) ?? 0) + 1);
     this.stack.push(element);
-    this.openNames.set(element.name, (this.openNames.get(element.name) ?? 0) + 1);
   }
 
   /** Pops the open elements down to (and leaving) `length` of them. */
   private popOpenTo(length: number): void {
-    for (let k = this.stack.length - 1; k >= length; k--) {
+    for (let k = this.stack.length - 1; k >= Math.max(length, DEEP); k--) {
       const name = this.stack[k].name;
-      const count = (this.openNames.get(name) ?? 1) - 1;
-      if (count) this.openNames.set(name, count);
-      else this.openNames.delete(name);
+      const count = (this.deepOpenNames.get(name) ?? 1) - 1;
+      if (count) this.deepOpenNames.set(name, count);
+      else this.deepOpenNames.delete(name);
     }
     this.stack.length = length;
   }
