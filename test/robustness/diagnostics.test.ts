@@ -4,47 +4,37 @@
 import * as assert from 'node:assert/strict';
 import { MAX_DIAGNOSTICS } from '../../server/src/language/features/diagnosticLimits';
 import { inInbound, manyDistinctProblems, strayCharactersInStartTag } from '../support/hostileDocuments';
-import { LspSession } from '../server/support/lspSession';
-import { failures, figure, jsonBytes, megabytes, ms, timed } from './support/measure';
+import { failures, figure, jsonBytes, megabytes, ms, sessionPerTest, timed } from './support/measure';
 
 const messageOf = (d: { message: unknown }): string => String(d.message);
 
 describe('robustness: diagnostics', function () {
   this.timeout(180_000);
-  let session: LspSession;
-  let counter = 0;
-  const nextUri = (): string => `file:///robust/diagnostics-${++counter}.policy.xml`;
-
-  beforeEach(async () => {
-    session = await LspSession.start();
-  });
-  afterEach(async () => {
-    await session.stop();
-  });
+  const server = sessionPerTest('diagnostics');
 
   it('survives a start tag of 3,000,000 stray characters: one diagnostic for the run, the server stays up', async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     const text = strayCharactersInStartTag(3_000_000);
     const { result: diagnostics, ms: took } = await timed(async () => {
-      await session.open(uri, text);
-      return session.waitForDiagnostics(uri, () => true, 120_000);
+      await server.session.open(uri, text);
+      return server.session.waitForDiagnostics(uri, () => true, 120_000);
     });
     figure('3,000,000 × "(" in a start tag → first diagnostics', `${ms(took)}, ${diagnostics.length} diagnostic(s), ${megabytes(jsonBytes(diagnostics))}`);
     assert.ok(diagnostics.length <= MAX_DIAGNOSTICS + 1, `${diagnostics.length} diagnostics`);
     const stray = diagnostics.filter((d) => /Unexpected/.test(messageOf(d)));
     assert.equal(stray.length, 1, JSON.stringify(diagnostics.slice(0, 5)));
     assert.deepEqual(stray[0].range, { start: { line: 0, character: '<policies '.length }, end: { line: 0, character: '<policies '.length + 3_000_000 } });
-    assert.ok(session.alive, 'the server process is still running');
-    const hover = await session.hover(uri, text.indexOf('inbound') + 2);
+    assert.ok(server.session.alive, 'the server process is still running');
+    const hover = await server.session.hover(uri, text.indexOf('inbound') + 2);
     assert.match(JSON.stringify(hover?.contents), /inbound/, 'and still answers requests');
-    assert.deepEqual(failures(session), []);
+    assert.deepEqual(failures(server.session), []);
   });
 
   it('collapses a run of the same problem into one diagnostic that says how many', async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     const text = inInbound(`<set-header name="a" exists-action="override"><value>${'&'.repeat(1_000_000)}</value></set-header>\n    ${'<bogus />'.repeat(50_000)}`);
-    await session.open(uri, text);
-    const diagnostics = await session.waitForDiagnostics(uri, (d) => d.length > 0, 60_000);
+    await server.session.open(uri, text);
+    const diagnostics = await server.session.waitForDiagnostics(uri, (d) => d.length > 0, 60_000);
     figure('1,000,000 × "&" and 50,000 × <bogus /> in a row', `${diagnostics.length} diagnostic(s)`);
     const ampersands = diagnostics.filter((d) => /bare '&'/.test(messageOf(d)));
     assert.equal(ampersands.length, 1);
@@ -56,11 +46,11 @@ describe('robustness: diagnostics', function () {
   });
 
   it(`publishes at most ${MAX_DIAGNOSTICS} diagnostics and a final "…and N more"`, async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     const text = manyDistinctProblems(5_000);
     const { result: diagnostics, ms: took } = await timed(async () => {
-      await session.open(uri, text);
-      return session.waitForDiagnostics(uri, (d) => d.length > 0, 60_000);
+      await server.session.open(uri, text);
+      return server.session.waitForDiagnostics(uri, (d) => d.length > 0, 60_000);
     });
     figure('5,000 distinct problems → first diagnostics', `${ms(took)}, ${diagnostics.length} published, ${megabytes(jsonBytes(diagnostics))}`);
     assert.equal(diagnostics.length, MAX_DIAGNOSTICS + 1);
@@ -73,11 +63,11 @@ describe('robustness: diagnostics', function () {
   });
 
   it('keeps the errors when warnings alone would fill the list', async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     const warnings = Array.from({ length: 1_500 }, (_, k) => `w${k}="1"`).join(' ');
     const text = inInbound(`<set-header name="a" exists-action="override" ${warnings}><value>v</value></set-header>\n    <bogus-at-the-end />`);
-    await session.open(uri, text);
-    const diagnostics = await session.waitForDiagnostics(uri, (d) => d.length > 0, 60_000);
+    await server.session.open(uri, text);
+    const diagnostics = await server.session.waitForDiagnostics(uri, (d) => d.length > 0, 60_000);
     assert.equal(diagnostics.length, MAX_DIAGNOSTICS + 1);
     assert.ok(diagnostics.some((d) => d.code === 'unknown-element'), 'the one error is kept');
     assert.equal(diagnostics.filter((d) => d.code === 'unknown-attribute').length, MAX_DIAGNOSTICS - 1);
@@ -86,13 +76,12 @@ describe('robustness: diagnostics', function () {
   });
 
   it('publishes the first diagnostics of an opened document without waiting for the typing delay', async () => {
-    await session.stop();
     // A ten-minute typing delay: diagnostics that arrive at all were not delayed by it.
-    session = await LspSession.start({ env: { APIM_POLICY_VALIDATION_DELAY_MS: '600000' } });
-    const uri = nextUri();
+    await server.restart({ env: { APIM_POLICY_VALIDATION_DELAY_MS: '600000' } });
+    const uri = server.nextUri();
     const { result: diagnostics, ms: took } = await timed(async () => {
-      await session.open(uri, inInbound('<bogus />'));
-      return session.waitForDiagnostics(uri, (d) => d.length > 0, 30_000);
+      await server.session.open(uri, inInbound('<bogus />'));
+      return server.session.waitForDiagnostics(uri, (d) => d.length > 0, 30_000);
     });
     figure('didOpen → first diagnostics (typing delay 600 s)', ms(took));
     assert.deepEqual(diagnostics.map((d) => d.code), ['unknown-element']);

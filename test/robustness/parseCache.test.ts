@@ -3,7 +3,7 @@
 // must not be answered from the previous text's parse.
 import * as assert from 'node:assert/strict';
 import { inInbound } from '../support/hostileDocuments';
-import { LspSession } from '../server/support/lspSession';
+import { sessionPerTest } from './support/measure';
 
 const BASE = inInbound('<base />');
 const BOGUS = inInbound('<bogus />');
@@ -12,57 +12,48 @@ const codes = (diagnostics: { code?: string | number }[]): unknown[] => diagnost
 
 describe('robustness: parse cache', function () {
   this.timeout(60_000);
-  let session: LspSession;
-  let counter = 0;
-  const nextUri = (): string => `file:///robust/cache-${++counter}.policy.xml`;
-
-  beforeEach(async () => {
-    session = await LspSession.start();
-  });
-  afterEach(async () => {
-    await session.stop();
-  });
+  const server = sessionPerTest('cache');
 
   /** Opens BASE, waits until it is validated and hovered, so its parse is cached. */
   async function openBase(uri: string, version: number): Promise<void> {
-    await session.open(uri, BASE, version);
-    assert.deepEqual(await session.waitForDiagnostics(uri, () => true), []);
-    assert.match(hoverText(await session.hover(uri, BASE.indexOf('base') + 1)), /base/);
+    await server.session.open(uri, BASE, version);
+    assert.deepEqual(await server.session.waitForDiagnostics(uri, () => true), []);
+    assert.match(hoverText(await server.session.hover(uri, BASE.indexOf('base') + 1)), /base/);
   }
 
   it('answers for the new text after a full change that repeats the version number', async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     await openBase(uri, 7);
-    await session.replaceAll(uri, BOGUS, 7);
-    const diagnostics = await session.waitForDiagnostics(uri, (d) => d.length > 0);
+    await server.session.replaceAll(uri, BOGUS, 7);
+    const diagnostics = await server.session.waitForDiagnostics(uri, (d) => d.length > 0);
     assert.deepEqual(codes(diagnostics), ['unknown-element']);
-    const hover = hoverText(await session.hover(uri, BOGUS.indexOf('bogus') + 1));
+    const hover = hoverText(await server.session.hover(uri, BOGUS.indexOf('bogus') + 1));
     assert.doesNotMatch(hover, /base/, 'the hover describes <bogus>, not the old <base />');
   });
 
   it('answers for the new text after an incremental change that repeats the version number', async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     await openBase(uri, 3);
     const at = BASE.indexOf('base');
-    await session.connection.sendNotification('textDocument/didChange', {
+    await server.session.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 3 },
       contentChanges: [{ range: { start: { line: 2, character: at - BASE.lastIndexOf('\n', at) - 1 }, end: { line: 2, character: at - BASE.lastIndexOf('\n', at) - 1 + 4 } }, text: 'bogus' }],
     });
-    const diagnostics = await session.waitForDiagnostics(uri, (d) => d.length > 0);
+    const diagnostics = await server.session.waitForDiagnostics(uri, (d) => d.length > 0);
     assert.deepEqual(codes(diagnostics), ['unknown-element']);
-    assert.doesNotMatch(hoverText(await session.hover(uri, at + 1)), /base/);
+    assert.doesNotMatch(hoverText(await server.session.hover(uri, at + 1)), /base/);
   });
 
   it('answers for the new text after a second open with the same version and no close', async () => {
-    const uri = nextUri();
+    const uri = server.nextUri();
     await openBase(uri, 1);
-    await session.open(uri, BOGUS, 1);
-    const diagnostics = await session.waitForDiagnostics(uri, (d) => d.length > 0);
+    await server.session.open(uri, BOGUS, 1);
+    const diagnostics = await server.session.waitForDiagnostics(uri, (d) => d.length > 0);
     assert.deepEqual(codes(diagnostics), ['unknown-element']);
-    assert.doesNotMatch(hoverText(await session.hover(uri, BOGUS.indexOf('bogus') + 1)), /base/);
+    assert.doesNotMatch(hoverText(await server.session.hover(uri, BOGUS.indexOf('bogus') + 1)), /base/);
     // And back: the same text as the first open, same version again.
-    await session.open(uri, BASE, 1);
-    assert.deepEqual(await session.waitForDiagnostics(uri, (d) => d.length === 0), []);
-    assert.match(hoverText(await session.hover(uri, BASE.indexOf('base') + 1)), /base/);
+    await server.session.open(uri, BASE, 1);
+    assert.deepEqual(await server.session.waitForDiagnostics(uri, (d) => d.length === 0), []);
+    assert.match(hoverText(await server.session.hover(uri, BASE.indexOf('base') + 1)), /base/);
   });
 });
