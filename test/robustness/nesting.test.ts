@@ -5,7 +5,7 @@ import type { Location } from 'vscode-languageserver-protocol/node';
 import { MAX_OUTLINE_DEPTH } from '../../server/src/language/features/symbols';
 import { parseVirtualDocumentUri } from '../../protocol/virtualDocuments';
 import { testInstance } from '../support/instanceFixture';
-import { nestedChooseWhen } from '../support/hostileDocuments';
+import { nestedChooseWhen, nestedInterpolations } from '../support/hostileDocuments';
 import { LspSession, positionAt } from '../server/support/lspSession';
 import { failures, figure, jsonBytes, megabytes, ms, outlineShape, timed } from './support/measure';
 
@@ -66,6 +66,14 @@ describe(`robustness: ${LEVELS.toLocaleString('en-US')} nesting levels`, functio
     const { result: ranges, ms: took } = await timed(() => session.folding(uri));
     figure('folding', `${ms(took)}, ${ranges.length.toLocaleString('en-US')} ranges`);
     assert.ok(ranges.length >= 2 * (LEVELS - 1), `${ranges.length} ranges`);
+  });
+
+  it(`reads ${LEVELS.toLocaleString('en-US')} interpolated strings nested in one expression`, async () => {
+    const deepUri = 'file:///robust/deep-interpolation.policy.xml';
+    const text = nestedInterpolations(LEVELS).replace('name="v"', 'name="v" bogus="1"');
+    await session.open(deepUri, text);
+    const diagnostics = await session.waitForDiagnostics(deepUri, (d) => d.length > 0, 60_000);
+    assert.deepEqual(diagnostics.map((d) => d.code), ['unknown-attribute'], 'the expression is read as closed and well formed');
   });
 
   it('logged no failure', () => {

@@ -44,6 +44,11 @@ export function nestedChooseWhen(levels: number, innermost = '<set-header name="
   return { text, completionAt: head.length + body.length, innermostWhen, namedValueAt: reference < 0 ? -1 : reference + 3, innermostElement: head.length + 2 };
 }
 
+/** A policy expression holding `levels` interpolated strings, each inside the previous one's hole. */
+export function nestedInterpolations(levels: number): string {
+  return inInbound(`<set-variable name="v" value="@(${'$"{'.repeat(levels)}1${'}"'.repeat(levels)})" />`);
+}
+
 /** One `set-header` holding `count` distinct attributes `a0="0" a1="1" …`. */
 export function manyAttributes(count: number): string {
   const parts: string[] = [];

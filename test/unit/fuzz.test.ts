@@ -12,7 +12,7 @@ import { collectNamedValues } from '../../server/src/language/parser/namedValues
 import type { NamedValueRef } from '../../server/src/language/parser/nodes';
 import { parsePolicy } from '../../server/src/language/parser/parser';
 import { checkInstanceMetadata } from '../../server/src/metadataCheck';
-import { inInbound, manyAttributes, manySeparateParseErrors, nestedChooseWhen, strayCharactersInStartTag } from '../support/hostileDocuments';
+import { inInbound, manyAttributes, manySeparateParseErrors, nestedChooseWhen, nestedInterpolations, strayCharactersInStartTag } from '../support/hostileDocuments';
 import { realWorldPolicies } from '../support/repo';
 import { testInstance } from '../support/instanceFixture';
 import { languageService } from './support/cursor';
@@ -195,7 +195,7 @@ const STRAY = ['(', ')', '"', "'", '=', '/', '&', '%', '😀', '\u0000', '\uD800
 
 /** One document of a hostile shape, sized at random. */
 function hostileShape(random: Random): { label: string; text: string } {
-  switch (random.int(7)) {
+  switch (random.int(8)) {
     case 0: {
       const count = 1 + random.int(100_000);
       return { label: `${count} stray characters in a start tag`, text: strayCharactersInStartTag(count, random.pick(STRAY)) };
@@ -223,6 +223,10 @@ function hostileShape(random: Random): { label: string; text: string } {
       const count = 1 + random.int(10_000);
       const tag = random.pick(['<a>', '<when condition="@(x)">', '<choose>', '<a b="c">']);
       return { label: `${count} × ${tag} never closed`, text: `<policies><inbound>${tag.repeat(count)}` };
+    }
+    case 6: {
+      const levels = 1 + random.int(10_000);
+      return { label: `${levels} nested interpolated strings`, text: nestedInterpolations(levels) };
     }
     default: {
       const parts = [strayCharactersInStartTag(1 + random.int(1_000)), nestedChooseWhen(1 + random.int(500)).text, manyAttributes(1 + random.int(2_000))];

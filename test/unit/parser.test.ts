@@ -147,6 +147,15 @@ describe('parser', () => {
       assert.deepEqual(deep.errors.map((e) => e.message), ['End tag </nothing> has no matching start tag.']);
     });
 
+    it('reads interpolated strings nested deeper than the call stack could follow', () => {
+      const levels = 20_000;
+      const doc = parsePolicy(`<a b="@(${'$"{'.repeat(levels)}1${'}"'.repeat(levels)})" />`);
+      assert.deepEqual(doc.errors, []);
+      assert.equal(doc.expressions[0].closed, true);
+      const open = parsePolicy(`<a b="@(${'$"{'.repeat(levels)}1)" />`);
+      assert.equal(open.errors[0].code, 'malformed-expression');
+    });
+
     it('reports a bare & and an unknown entity', () => {
       const doc = parsePolicy(`<a>x & y &bogus;</a>`);
       assert.deepEqual(doc.errors.map((e) => e.message), ["A bare '&' must be written as '&amp;'.", "Unknown entity '&bogus;'."]);
