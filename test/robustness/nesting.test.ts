@@ -68,6 +68,17 @@ describe(`robustness: ${LEVELS.toLocaleString('en-US')} nesting levels`, functio
     assert.ok(ranges.length >= 2 * (LEVELS - 1), `${ranges.length} ranges`);
   });
 
+  it('checks 20,000 unknown named values at the innermost level without walking the nesting for each', async () => {
+    const manyUri = 'file:///robust/deep-references.policy.xml';
+    const many = nestedChooseWhen(LEVELS, `<set-header name="x" exists-action="override"><value>${'{{missing}} '.repeat(20_000)}</value></set-header>`);
+    const { result: diagnostics, ms: took } = await timed(async () => {
+      await session.open(manyUri, many.text);
+      return session.waitForDiagnostics(manyUri, (d) => d.length > 0, 60_000);
+    });
+    figure(`20,000 unknown {{…}} under ${LEVELS.toLocaleString('en-US')} levels → first diagnostics`, ms(took));
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.message]), [['unknown-named-value', "Named value 'missing' does not exist in contoso-test; deploying this policy would fail. (20,000 in a row)"]]);
+  });
+
   it(`reads ${LEVELS.toLocaleString('en-US')} interpolated strings nested in one expression`, async () => {
     const deepUri = 'file:///robust/deep-interpolation.policy.xml';
     const text = nestedInterpolations(LEVELS).replace('name="v"', 'name="v" bogus="1"');

@@ -8,7 +8,7 @@ import type { InstanceIndex } from '../instance';
 import { isKeyVaultFailing } from '../instance';
 import type { DiagnosticCode, PolicyDiagnostic, Severity } from '../languageTypes';
 import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
-import { elementAt, elementChildren } from '../parser/navigation';
+import { ElementSweep, elementChildren } from '../parser/navigation';
 import type { ContentContext, StructureResolver } from '../structure';
 import { limitDiagnostics } from './diagnosticLimits';
 import { checkLiteralValue, isDynamicValue } from './values';
@@ -44,6 +44,7 @@ function isXmlAttribute(name: string): boolean {
 
 class Validator {
   readonly diagnostics: PolicyDiagnostic[] = [];
+  private readonly liquid = new Map<ElementNode, boolean>();
 
   constructor(
     private readonly doc: PolicyDocument,
@@ -236,11 +237,12 @@ class Validator {
   private checkNamedValues(): void {
     const instance = this.instance;
     if (!instance) return; // without an instance we cannot tell what exists
+    const sweep = new ElementSweep(this.doc); // references come in document order
     for (const ref of this.doc.namedValues) {
       if (!ref.closed || !ref.name) continue;
       const nv = instance.findNamedValue(ref.name);
       if (!nv) {
-        if (instance.isUnreadableNamedValue(ref.name) || this.inLiquidTemplate(ref.start)) continue;
+        if (instance.isUnreadableNamedValue(ref.name) || this.inLiquidTemplate(sweep.at(ref.start))) continue;
         this.report('unknown-named-value', `Named value '${ref.name}' does not exist in ${instance.displayName}; deploying this policy would fail.`, ref.start, ref.end);
       } else if (nv.kind === 'keyVault' && isKeyVaultFailing(nv)) {
         const status = nv.keyVault?.lastStatus;
@@ -254,16 +256,24 @@ class Validator {
     }
   }
 
-  /** Liquid templates in `set-body` use `{{ … }}` for their own variables. */
-  private inLiquidTemplate(offset: number): boolean {
-    const element = elementAt(this.doc, offset);
-    for (let e = element; e; e = e.parent) {
+  /**
+   * Liquid templates in `set-body` use `{{ … }}` for their own variables: the
+   * nearest enclosing `set-body`, `return-response` or `mock-response` decides.
+   * Answers are remembered per element, so deep nesting is walked once.
+   */
+  private inLiquidTemplate(element: ElementNode | undefined): boolean {
+    const chain: ElementNode[] = [];
+    let decided: boolean | undefined;
+    for (let e = element; e && decided === undefined; e = e.parent) {
+      decided = this.liquid.get(e);
+      if (decided !== undefined) break;
       if (e.name === 'set-body' || e.name === 'return-response' || e.name === 'mock-response') {
-        const template = e.attributes.find((a) => a.name === 'template');
-        return template?.value?.toLowerCase() === 'liquid';
+        decided = e.attributes.find((a) => a.name === 'template')?.value?.toLowerCase() === 'liquid';
       }
+      chain.push(e);
     }
-    return false;
+    for (const e of chain) this.liquid.set(e, decided ?? false);
+    return decided ?? false;
   }
 }
 
