@@ -11,7 +11,7 @@ import {
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
 import { virtualDocumentUri } from '../../protocol/virtualDocuments';
-import { completionItemData, toCompletionList, withDetails, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
+import { completionItemData, toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange, withDetails } from './conversions';
 import { PolicyDocuments } from './documents';
 import { InstanceRegistry } from './instances';
 import type { DefinitionTarget, LanguageSettings } from './language/languageService';
