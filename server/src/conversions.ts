@@ -22,6 +22,8 @@ import {
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
+  CompletionData,
+  CompletionDetails,
   CompletionKind,
   CompletionResult,
   FoldingEntry,
@@ -65,6 +67,16 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   'end-tag': CompletionItemKind.Keyword,
 };
 
+/** What a light completion item carries so `completionItem/resolve` can fill it in. */
+export type CompletionItemData = CompletionData & { uri: string };
+
+/** The data of an item this server sent, or undefined for anything else. */
+export function completionItemData(item: CompletionItem): CompletionItemData | undefined {
+  const data = item.data as Partial<CompletionItemData> | undefined;
+  if (data?.kind !== 'named-value' || typeof data.name !== 'string' || typeof data.uri !== 'string') return undefined;
+  return { kind: data.kind, name: data.name, uri: data.uri };
+}
+
 /** Triggers suggestions again after inserting (for example into a fresh attribute value). */
 const RETRIGGER = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
 
@@ -82,9 +94,16 @@ export function toCompletionList(document: TextDocument, result: CompletionResul
     if (entry.filterText) item.filterText = entry.filterText;
     if (entry.deprecated) item.tags = [CompletionItemTag.Deprecated];
     if (entry.retrigger) item.command = RETRIGGER;
+    if (entry.resolve) item.data = { uri: document.uri, ...entry.resolve } satisfies CompletionItemData;
     return item;
   });
   return { isIncomplete: result.incomplete, items };
+}
+
+/** A light item with what `completionItem/resolve` found for it. */
+export function withDetails(item: CompletionItem, details: CompletionDetails | undefined): CompletionItem {
+  if (details?.documentation) item.documentation = { kind: MarkupKind.Markdown, value: details.documentation };
+  return item;
 }
 
 export function toHover(document: TextDocument, hover: HoverResult): Hover {

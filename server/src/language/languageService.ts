@@ -5,7 +5,7 @@
  */
 import type { PolicyCatalog } from './catalog/catalog';
 import { getDefaultCatalog } from './catalog/catalog';
-import { doComplete } from './features/completion';
+import { doComplete, resolveCompletion } from './features/completion';
 import { findDefinitionTarget } from './features/definition';
 import { getFoldingRanges } from './features/folding';
 import { doHover } from './features/hover';
@@ -13,6 +13,8 @@ import { findDocumentSymbols } from './features/symbols';
 import { validate } from './features/validation';
 import type { InstanceIndex } from './instance';
 import type {
+  CompletionData,
+  CompletionDetails,
   CompletionResult,
   DefinitionTarget,
   FoldingEntry,
@@ -35,6 +37,8 @@ export interface PolicyLanguageService {
   readonly catalog: PolicyCatalog;
   parse(text: string): ParsedPolicy;
   doComplete(parsed: ParsedPolicy, offset: number, instance?: InstanceIndex): CompletionResult;
+  /** Fills in what a light completion item left out. */
+  resolveCompletion(data: CompletionData, instance?: InstanceIndex): CompletionDetails | undefined;
   doHover(parsed: ParsedPolicy, offset: number, instance?: InstanceIndex): HoverResult | undefined;
   doValidation(parsed: ParsedPolicy, instance?: InstanceIndex): PolicyDiagnostic[];
   findDocumentSymbols(parsed: ParsedPolicy): SymbolEntry[];
@@ -50,6 +54,7 @@ export function getLanguageService(options: { catalog?: PolicyCatalog; settings?
     catalog,
     parse: (text) => ({ doc: parsePolicy(text), structure: new StructureResolver(catalog) }),
     doComplete: (parsed, offset, instance) => doComplete(parsed.doc, parsed.structure, offset, instance, settings),
+    resolveCompletion: (data, instance) => resolveCompletion(data, instance),
     doHover: (parsed, offset, instance) => doHover(parsed.doc, parsed.structure, offset, instance),
     doValidation: (parsed, instance) =>
       validate(parsed.doc, parsed.structure, instance, { validateUnknownAttributes: settings.validateUnknownAttributes !== false }),

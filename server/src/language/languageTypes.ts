@@ -28,7 +28,9 @@ export type DiagnosticCode =
   | 'unknown-named-value'
   | 'key-vault-refresh-failed'
   | 'unknown-entity'
-  | 'policy-not-available';
+  | 'policy-not-available'
+  /** Summary in place of the diagnostics beyond the per-document cap. */
+  | 'too-many-problems';
 
 export interface PolicyDiagnostic extends OffsetRange {
   code: DiagnosticCode;
@@ -56,6 +58,16 @@ export interface CompletionEntry {
   deprecated?: boolean;
   /** Ask the editor to open completion again after inserting (for attribute values). */
   retrigger?: boolean;
+  /** Set when `documentation` is left out to keep long lists light: `resolveCompletion` fills it in. */
+  resolve?: CompletionData;
+}
+
+/** What an item needs to have its documentation filled in later. */
+export type CompletionData = { kind: 'named-value'; name: string };
+
+/** The parts of an item `resolveCompletion` fills in. */
+export interface CompletionDetails {
+  documentation?: string;
 }
 
 export interface CompletionResult {

@@ -4,7 +4,7 @@ import type { HoverResult } from '../languageTypes';
 import { elementAt } from '../parser/navigation';
 import type { ElementNode, PolicyDocument } from '../parser/nodes';
 import type { StructureResolver } from '../structure';
-import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValue, describePolicy } from './describe';
+import { SECTION_DOCS, caseNote, describeAttribute, describeElement, describeNamedValue, describePolicy } from './describe';
 
 export function doHover(doc: PolicyDocument, structure: StructureResolver, offset: number, instance: InstanceIndex | undefined): HoverResult | undefined {
   const ref = doc.namedValues.find((r) => offset >= r.start && offset <= r.end);
@@ -12,8 +12,14 @@ export function doHover(doc: PolicyDocument, structure: StructureResolver, offse
     const range = { start: ref.start, end: ref.end };
     if (!instance) return { ...range, markdown: `**{{${ref.name}}}** — named value. Connect an API Management instance to see its kind and status.` };
     const nv = instance.findNamedValue(ref.name);
-    if (!nv) return { ...range, markdown: `**{{${ref.name}}}** — not a named value of ${instance.displayName}.` };
-    return { ...range, markdown: describeNamedValue(nv, instance.displayName, instance.metadata.stale) };
+    if (!nv) {
+      const markdown = instance.isUnreadableNamedValue(ref.name)
+        ? `**{{${ref.name}}}** — listed by ${instance.displayName}, but its details arrived malformed and were set aside (see the APIM Policy log).`
+        : `**{{${ref.name}}}** — not a named value of ${instance.displayName}.`;
+      return { ...range, markdown };
+    }
+    const note = caseNote(ref.name, nv, instance.namedValuesIgnoringCase(ref.name));
+    return { ...range, markdown: describeNamedValue(nv, instance.displayName, instance.metadata.stale) + (note ? `\n\n${note}` : '') };
   }
 
   const element = elementAt(doc, offset);
