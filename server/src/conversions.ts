@@ -63,6 +63,14 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   'named-value': CompletionItemKind.Constant,
   entity: CompletionItemKind.Reference,
   'end-tag': CompletionItemKind.Keyword,
+  property: CompletionItemKind.Property,
+  method: CompletionItemKind.Method,
+  field: CompletionItemKind.Field,
+  'enum-member': CompletionItemKind.EnumMember,
+  type: CompletionItemKind.Class,
+  namespace: CompletionItemKind.Module,
+  variable: CompletionItemKind.Variable,
+  keyword: CompletionItemKind.Keyword,
 };
 
 /** Triggers suggestions again after inserting (for example into a fresh attribute value). */

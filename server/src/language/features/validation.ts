@@ -12,7 +12,7 @@ import { elementAt } from '../parser/navigation';
 import type { ContentContext, StructureResolver } from '../structure';
 import { checkLiteralValue, isDynamicValue } from './values';
 
-const SEVERITY: Record<DiagnosticCode, Severity> = {
+export const SEVERITY: Record<DiagnosticCode, Severity> = {
   'malformed-xml': 'error',
   'malformed-expression': 'error',
   'unknown-element': 'error',
@@ -29,6 +29,12 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   'key-vault-refresh-failed': 'warning',
   'unknown-entity': 'warning',
   'policy-not-available': 'warning',
+  'expression-syntax': 'error',
+  'unknown-identifier': 'error',
+  'unknown-member': 'error',
+  'type-not-allowed': 'error',
+  'missing-return': 'error',
+  'variable-type-mismatch': 'warning',
 };
 
 export interface ValidationOptions {

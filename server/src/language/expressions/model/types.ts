@@ -137,6 +137,12 @@ export interface MemberSpec {
    * that parameter's type.
    */
   extension?: boolean;
+  /**
+   * true on the member that holds the policy variables (`context.Variables`):
+   * string keys passed to its indexer, `GetValueOrDefault`, `ContainsKey` and
+   * `TryGetValue` name variables the document sets.
+   */
+  policyVariables?: boolean;
   /** false for a member that exists but APIM does not allow (`XDocument.Load`). Default true. */
   allowed?: boolean;
   /** One or two sentences, our own words. */
