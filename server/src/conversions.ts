@@ -10,6 +10,7 @@ import type {
   FoldingRange,
   Hover,
   Range,
+  SignatureHelp,
 } from 'vscode-languageserver';
 import {
   CompletionItemKind,
@@ -29,6 +30,7 @@ import type {
   OffsetRange,
   PolicyDiagnostic,
   Severity,
+  SignatureHelpResult,
   SymbolEntry,
 } from './language/languageTypes';
 
@@ -97,6 +99,18 @@ export function toCompletionList(document: TextDocument, result: CompletionResul
 
 export function toHover(document: TextDocument, hover: HoverResult): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toRange(document, hover) };
+}
+
+export function toSignatureHelp(help: SignatureHelpResult): SignatureHelp {
+  return {
+    signatures: help.signatures.map((signature) => ({
+      label: signature.label,
+      documentation: signature.documentation ? { kind: MarkupKind.Markdown, value: signature.documentation } : undefined,
+      parameters: signature.parameters.map((parameter) => ({ label: parameter.label })),
+    })),
+    activeSignature: help.activeSignature,
+    activeParameter: help.activeParameter,
+  };
 }
 
 const SYMBOL_KIND: Record<SymbolEntry['kind'], SymbolKind> = {

@@ -11,7 +11,8 @@ import {
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
 import { virtualDocumentUri } from '../../protocol/virtualDocuments';
-import { toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
+import { toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange, toSignatureHelp } from './conversions';
+import { loadBundledCSharpParser } from './csharpWasm';
 import { PolicyDocuments } from './documents';
 import { InstanceRegistry } from './instances';
 import type { DefinitionTarget, LanguageSettings } from './language/languageService';
@@ -40,7 +41,8 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'] },
+        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{', '.'] },
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [')'] },
         hoverProvider: true,
         definitionProvider: true,
         documentSymbolProvider: true,
@@ -53,6 +55,14 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(() => {
     if (pullConfiguration) void refreshSettings();
+    // C# in expressions needs the parser's WebAssembly; everything else works while it loads.
+    loadBundledCSharpParser().then(
+      (parser) => {
+        languageService.setCSharpParser(parser);
+        revalidateAll();
+      },
+      (error: unknown) => log.error(`Policy expressions: the C# parser did not load, so C# completion and checks are off. ${error instanceof Error ? error.message : String(error)}`),
+    );
     if (folderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders(() => {
         void connection.workspace.getWorkspaceFolders().then((folders) => artifacts.setFolders((folders ?? []).map((f) => f.uri)));
@@ -157,6 +167,15 @@ export function startServer(connection: Connection): void {
       if (!document) return null;
       const hover = languageService.doHover(documents.getParsed(document), document.offsetAt(params.position), instances.forDocument(document.uri));
       return hover ? toHover(document, hover) : null;
+    }),
+  );
+
+  connection.onSignatureHelp((params, token) =>
+    runSafe(log, 'signature help', token, null, () => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return null;
+      const help = languageService.doSignatureHelp(documents.getParsed(document), document.offsetAt(params.position));
+      return help ? toSignatureHelp(help) : null;
     }),
   );
 
