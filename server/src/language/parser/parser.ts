@@ -453,16 +453,48 @@ class Parser {
         closeQuote = plain.end;
       }
     } else {
-      const plain = this.findAttributeEnd(valueStart, quote);
+      const embedded = this.expressionAfterText(valueStart, quote);
+      const plain = this.findAttributeEnd(embedded ?? valueStart, quote);
       if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
       closeQuote = plain.end;
-      this.checkEntities(valueStart, closeQuote, undefined);
+      this.checkEntities(valueStart, embedded === undefined ? closeQuote : valueStart, undefined);
     }
     attribute.value = text.substring(valueStart, closeQuote);
     attribute.valueEnd = closeQuote + 1;
     attribute.valueClosed = true;
     if (this.collectNamedValues(valueStart, closeQuote) > 0) attribute.hasNamedValue = true;
     return closeQuote + 1;
+  }
+
+  /**
+   * `template="/items/@(…)"`: literal text, then an expression, in one value.
+   * APIM evaluates an expression only when it is the whole value, so this is
+   * one mistake: report it once at the expression and read past it (its
+   * quotes are C#, not the end of the value). Returns where the expression
+   * ends, or undefined when the value holds none before its closing quote.
+   */
+  private expressionAfterText(valueStart: number, quote: number): number | undefined {
+    const text = this.text;
+    const q = text.indexOf(quote === Ch.DoubleQuote ? '"' : "'", valueStart);
+    let at = this.nextAt.find(valueStart);
+    // Only within this value's first line and before its first quote: later text is another story.
+    const limit = Math.min(q < 0 ? this.n : q, lineEndOf(text, valueStart));
+    while (at >= 0 && at < limit) {
+      const next = text.charCodeAt(at + 1);
+      if (next === Ch.OpenParen || next === Ch.OpenBrace) break;
+      at = text.indexOf('@', at + 1);
+    }
+    if (at < 0 || at >= limit) return undefined;
+    const scan = scanExpression(text, at);
+    this.read(scan.readEnd);
+    if (!scan.closed) return undefined;
+    this.error(
+      'malformed-expression',
+      `A policy expression must be the whole attribute value: move '${text.slice(valueStart, at)}' inside it, as in @("${text.slice(valueStart, at)}" + …).`,
+      at,
+      scan.end,
+    );
+    return scan.end;
   }
 
   /**
@@ -556,6 +588,11 @@ class ForwardFinder {
     if (this.cached < from) this.cached = this.text.indexOf(this.needle, from);
     return this.cached;
   }
+}
+
+function lineEndOf(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
 }
 
 function trimEnd(text: string, from: number, end: number): number {
