@@ -48,7 +48,8 @@ export function checkSyntax(root: SyntaxNode, source: ExpressionSource): SyntaxI
 }
 
 function collectErrors(node: SyntaxNode, source: ExpressionSource, issues: SyntaxIssue[]): void {
-  if (node.isMissing) {
+  // A token the parser inserted shows as MISSING, or (for hidden tokens such as a name) as an empty leaf in error.
+  if (node.isMissing || (node.hasError && node.childCount === 0 && node.startIndex === node.endIndex)) {
     issues.push(missing(node, source));
     return;
   }
@@ -68,6 +69,9 @@ function previousCharacter(source: ExpressionSource, offset: number): number {
 
 function missing(node: SyntaxNode, source: ExpressionSource): SyntaxIssue {
   const at = Math.max(source.codeStart, previousCharacter(source, node.startIndex));
+  if (source.text[at] === '<' && /[A-Za-z/]/.test(source.text[at + 1] ?? '')) {
+    return { message: 'Policy markup is not allowed inside a policy expression: close the expression before the next element.', start: at, end: at + 1 };
+  }
   const what = node.type === '_identifier_token' || node.type === 'identifier' ? 'a name' : `'${node.type}'`;
   const after = source.text[at] === '.' ? " after '.'" : '';
   return { message: `Expected ${what}${after}.`, start: at, end: at + 1 };

@@ -33,6 +33,7 @@ const STORED_TYPES: Readonly<Record<string, string>> = {
   'validate-jwt@output-token-variable-name': 'Jwt',
   'validate-azure-ad-token@output-token-variable-name': 'Jwt',
   'authentication-managed-identity@output-token-variable-name': 'string',
+  'get-authorization-context@context-variable-name': 'Authorization',
   'rate-limit@remaining-calls-variable-name': 'int',
   'rate-limit@retry-after-variable-name': 'int',
   'rate-limit-by-key@remaining-calls-variable-name': 'int',

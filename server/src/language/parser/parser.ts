@@ -445,8 +445,10 @@ class Parser {
           if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
         }
       } else {
-        // Unfinished expression: read the value as plain XML so the rest of the tag survives.
-        const plain = this.findAttributeEnd(valueStart, quote);
+        // Unfinished expression: read the value as plain XML so the rest of the tag survives,
+        // ending it at a quote that is followed by what follows a value (the next attribute,
+        // `>` or `/>`) rather than at a quote of a C# string inside it.
+        const plain = this.quoteBeforeTagContinuation(valueStart, quote) ?? this.findAttributeEnd(valueStart, quote);
         expression.end = Math.min(expression.end, plain.end);
         this.reportValueExpressionError(error, expression, plain.end);
         if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
@@ -464,6 +466,25 @@ class Parser {
     attribute.valueClosed = true;
     if (this.collectNamedValues(valueStart, closeQuote) > 0) attribute.hasNamedValue = true;
     return closeQuote + 1;
+  }
+
+  /**
+   * In an attribute whose expression never closed: the first `quote` on the
+   * value's line that is followed by the next attribute, `>` or `/>`.
+   */
+  private quoteBeforeTagContinuation(valueStart: number, quote: number): { end: number; closed: boolean } | undefined {
+    const text = this.text;
+    const limit = lineEndOf(text, valueStart);
+    const quoteChar = quote === Ch.DoubleQuote ? '"' : "'";
+    for (let q = text.indexOf(quoteChar, valueStart); q >= 0 && q < limit; q = text.indexOf(quoteChar, q + 1)) {
+      const rest = /^\s*(?:\/?>|[A-Za-z_:][\w:.-]*\s*=\s*["'])/.exec(text.slice(q + 1, Math.min(limit, q + 200)));
+      if (rest) {
+        this.read(q + 1 + rest[0].length);
+        return { end: q, closed: true };
+      }
+    }
+    this.read(limit + 1);
+    return undefined;
   }
 
   /**
