@@ -759,17 +759,19 @@ export class ExpressionBinder {
       this.reportMissingMember(receiver, statics, name, identifier);
       return UNKNOWN_MEANING;
     }
-    this.reference(identifier, { kind: 'member', receiver, candidates: found });
     const first = found[0];
     if (first.member.allowed === false && !this.quiet) {
       this.issue('type-not-allowed', `'${first.owner.spec.name}.${name}' is not allowed in policy expressions.`, identifier);
     }
     if (first.member.kind === 'method') {
-      const candidates = typeArguments.length
+      const generic = typeArguments.length
         ? found.filter((f) => (f.member.typeParameters?.length ?? 0) === typeArguments.length).map((f) => this.withTypeArguments(f, typeArguments))
         : found;
-      return { kind: 'methods', name, receiver, statics, candidates: candidates.length ? candidates : found };
+      const candidates = generic.length ? generic : found;
+      this.reference(identifier, { kind: 'member', receiver, candidates });
+      return { kind: 'methods', name, receiver, statics, candidates };
     }
+    this.reference(identifier, { kind: 'member', receiver, candidates: found });
     const type = this.model.memberType(first);
     return { kind: 'value', type: isUnknown(type) ? UNKNOWN : type, variables: first.member.policyVariables === true };
   }

@@ -69,8 +69,12 @@ function previousCharacter(source: ExpressionSource, offset: number): number {
 
 function missing(node: SyntaxNode, source: ExpressionSource): SyntaxIssue {
   const at = Math.max(source.codeStart, previousCharacter(source, node.startIndex));
-  if (source.text[at] === '<' && /[A-Za-z/]/.test(source.text[at + 1] ?? '')) {
-    return { message: 'Policy markup is not allowed inside a policy expression: close the expression before the next element.', start: at, end: at + 1 };
+  let next = node.startIndex;
+  while (next < source.text.length && /\s/.test(source.text[next])) next++;
+  for (const lt of [next, at]) {
+    if (source.text[lt] === '<' && /[A-Za-z/]/.test(source.text[lt + 1] ?? '')) {
+      return { message: 'Policy markup is not allowed inside a policy expression: close the expression before the next element.', start: lt, end: lt + 1 };
+    }
   }
   const what = node.type === '_identifier_token' || node.type === 'identifier' ? 'a name' : `'${node.type}'`;
   const after = source.text[at] === '.' ? " after '.'" : '';
@@ -79,9 +83,11 @@ function missing(node: SyntaxNode, source: ExpressionSource): SyntaxIssue {
 
 function unexpected(node: SyntaxNode, source: ExpressionSource): SyntaxIssue {
   const text = node.text;
-  const notEqual = text.indexOf('<>');
+  // The parser may take the '<' as the start of a type argument list and flag only the '>'.
+  const from = Math.max(source.codeStart, node.startIndex - 2);
+  const notEqual = source.text.slice(from, node.endIndex).indexOf('<>');
   if (notEqual >= 0) {
-    const start = node.startIndex + notEqual;
+    const start = from + notEqual;
     return { message: "'<>' is not a C# operator: write '!=' for 'not equal'.", start, end: start + 2 };
   }
   const leading = text.length - text.trimStart().length;
