@@ -106,6 +106,8 @@ export function startServer(connection: Connection): void {
       const parsed = documents.getParsed(document);
       const diagnostics = languageService.doValidation(parsed, instances.forDocument(uri)).map((d) => toDiagnostic(document, d));
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      // A large document seen for the first time gets its C# checks over several passes.
+      if (languageService.expressions.pending) scheduleValidation(uri, 0);
     } catch (error) {
       log.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }

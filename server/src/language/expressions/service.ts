@@ -50,7 +50,10 @@ const CACHE_LIMIT = 20_000;
 
 export class ExpressionService {
   private parser: CSharpParser | undefined;
-  private readonly cache = new Map<string, ExpressionFindings>();
+  /** Findings by expression text (survives full reparses). */
+  private readonly byText = new Map<string, ExpressionFindings>();
+  /** Findings by Expression object (survives incremental reparses, which keep untouched nodes). */
+  private byExpression = new WeakMap<Expression, { length: number; closed: boolean; findings: ExpressionFindings }>();
 
   constructor(readonly model: ExpressionModel = getExpressionModel()) {}
 
@@ -60,7 +63,8 @@ export class ExpressionService {
 
   setParser(parser: CSharpParser): void {
     this.parser = parser;
-    this.cache.clear();
+    this.byText.clear();
+    this.byExpression = new WeakMap();
   }
 
   /** The expression containing `offset` (after its `@`, up to its end). */
@@ -81,25 +85,51 @@ export class ExpressionService {
     return offset < expression.end || (!expression.closed && offset <= expression.end) ? expression : undefined;
   }
 
-  /** Diagnostics-level findings of an expression, from the cache when its text was seen before. */
-  findings(doc: PolicyDocument, expression: Expression): ExpressionFindings | undefined {
+  /**
+   * Diagnostics-level findings of an expression, from the cache when its text
+   * was seen before. With `deadline` (a `performance.now()` time), an
+   * expression not in the cache is left unanalysed (undefined) once the
+   * deadline has passed; `pending` then tells the caller to come back.
+   */
+  findings(doc: PolicyDocument, expression: Expression, deadline?: number): ExpressionFindings | undefined {
     if (!this.parser) return undefined;
+    // Incremental reparses keep the Expression objects of untouched text: look them up first, without hashing text.
+    const known = this.byExpression.get(expression);
+    if (known && known.length === expression.end - expression.start && known.closed === expression.closed) return known.findings;
     const key = `${expression.closed ? '1' : '0'}${doc.text.slice(expression.start, expression.end)}`;
-    const cached = this.cache.get(key);
-    if (cached) {
-      // Refresh its place in the least-recently-used order.
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
+    let result = this.byText.get(key);
+    if (!result) {
+      if (deadline !== undefined && performance.now() > deadline) {
+        this.pending = true;
+        return undefined;
+      }
+      result = this.withAnalysis(doc, expression, (analysis) => this.collect(analysis, expression), { record: false }) ?? {
+        findings: [],
+        variableReads: [],
+        valueType: UNKNOWN,
+      };
+      this.byText.set(key, result);
+      if (this.byText.size > CACHE_LIMIT) this.evictOldest();
     }
-    const result = this.withAnalysis(doc, expression, (analysis) => this.collect(analysis, expression), { record: false }) ?? {
-      findings: [],
-      variableReads: [],
-      valueType: UNKNOWN,
-    };
-    this.cache.set(key, result);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    this.byExpression.set(expression, { length: expression.end - expression.start, closed: expression.closed, findings: result });
     return result;
+  }
+
+  /** Set when `findings` skipped expressions because of a deadline; cleared by `startPass`. */
+  pending = false;
+
+  /** Starts a diagnostics pass: forgets that an earlier one left work. */
+  startPass(): void {
+    this.pending = false;
+  }
+
+  /** Drops the oldest tenth of the text cache (insertion order), in one go. */
+  private evictOldest(): void {
+    let drop = Math.ceil(CACHE_LIMIT / 10);
+    for (const key of this.byText.keys()) {
+      this.byText.delete(key);
+      if (--drop === 0) break;
+    }
   }
 
   /**

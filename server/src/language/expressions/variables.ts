@@ -5,7 +5,7 @@
  * `validate-jwt`'s `output-token-variable-name`, …), with the type stored
  * when it is known.
  */
-import type { ElementNode, PolicyDocument } from '../parser/nodes';
+import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
 import type { ExpressionModel } from './model/model';
 import type { Type } from './model/typeRefs';
 import { UNKNOWN, isUnknown, sameType } from './model/typeRefs';
@@ -41,49 +41,68 @@ const STORED_TYPES: Readonly<Record<string, string>> = {
 };
 const READERS = new Set(['return-response@response-variable-name']);
 
+/** Whether an attribute of `element` names a variable the policy sets. */
+export function setsVariable(element: ElementNode, attribute: AttributeNode): boolean {
+  if (element.name === 'set-variable') return attribute.name === 'name';
+  return attribute.name.endsWith('variable-name') && !READERS.has(`${element.name}@${attribute.name}`);
+}
+
 /** Every variable the document sets, in document order. */
 export function collectVariables(doc: PolicyDocument, expressions: ExpressionService): VariableDefinition[] {
-  const result: VariableDefinition[] = [];
-  const model = expressions.model;
+  const found: Array<{ element: ElementNode; attribute: AttributeNode }> = [];
   const stack: ElementNode[] = doc.root ? [doc.root] : [];
   while (stack.length) {
     const element = stack.pop()!;
-    for (const attribute of element.attributes) {
-      const key = `${element.name}@${attribute.name}`;
-      const setsVariable = (element.name === 'set-variable' && attribute.name === 'name') || (attribute.name.endsWith('variable-name') && !READERS.has(key));
-      if (!setsVariable || attribute.valueStart === undefined || !attribute.value || attribute.expression || attribute.hasNamedValue) continue;
-      const start = attribute.valueStart + 1;
-      let type: Type = UNKNOWN;
-      if (element.name === 'set-variable') type = setVariableType(doc, element, expressions, model);
-      else if (STORED_TYPES[key]) type = model.resolveReference(STORED_TYPES[key], [], key);
-      result.push({ name: attribute.value, policy: element.name, attribute: attribute.name, start, end: start + attribute.value.length, type });
-    }
+    for (const attribute of element.attributes) if (setsVariable(element, attribute)) found.push({ element, attribute });
     for (let i = element.children.length - 1; i >= 0; i--) {
       const child = element.children[i];
       if (child.kind === 'element') stack.push(child);
     }
   }
+  return variableDefinitions(doc, found, expressions);
+}
+
+/**
+ * The definitions behind variable-naming attributes. With `deadline`, a
+ * `set-variable` value not analysed yet when it has passed gets an unknown type.
+ */
+export function variableDefinitions(
+  doc: PolicyDocument,
+  attributes: ReadonlyArray<{ element: ElementNode; attribute: AttributeNode }>,
+  expressions: ExpressionService,
+  deadline?: number,
+): VariableDefinition[] {
+  const result: VariableDefinition[] = [];
+  const model = expressions.model;
+  for (const { element, attribute } of attributes) {
+    if (attribute.valueStart === undefined || !attribute.value || attribute.expression || attribute.hasNamedValue) continue;
+    const key = `${element.name}@${attribute.name}`;
+    const start = attribute.valueStart + 1;
+    let type: Type = UNKNOWN;
+    if (element.name === 'set-variable') type = setVariableType(doc, element, expressions, model, deadline);
+    else if (STORED_TYPES[key]) type = model.resolveReference(STORED_TYPES[key], [], key);
+    result.push({ name: attribute.value, policy: element.name, attribute: attribute.name, start, end: start + attribute.value.length, type });
+  }
   return result;
 }
 
 /** An expression value has its type; a literal is stored as a string (Learn: set-variable). */
-function setVariableType(doc: PolicyDocument, element: ElementNode, expressions: ExpressionService, model: ExpressionModel): Type {
+function setVariableType(doc: PolicyDocument, element: ElementNode, expressions: ExpressionService, model: ExpressionModel, deadline?: number): Type {
   const value = element.attributes.find((a) => a.name === 'value');
   if (!value || value.value === undefined) return UNKNOWN;
-  if (value.expression) return expressions.findings(doc, value.expression)?.valueType ?? UNKNOWN;
+  if (value.expression) return expressions.findings(doc, value.expression, deadline)?.valueType ?? UNKNOWN;
   return value.hasNamedValue ? UNKNOWN : model.keywordType('string');
 }
 
-/** The one type all definitions of `name` agree on, else unknown. */
-export function storedType(definitions: readonly VariableDefinition[], name: string): Type {
-  let type: Type | undefined;
+/** Per variable name, the one type all its definitions agree on (unknown when they do not, or one is unknown). */
+export function storedTypes(definitions: readonly VariableDefinition[]): Map<string, Type> {
+  const types = new Map<string, Type>();
   for (const definition of definitions) {
-    if (definition.name !== name) continue;
-    if (isUnknown(definition.type)) return UNKNOWN;
-    if (type && !sameType(type, definition.type)) return UNKNOWN;
-    type = definition.type;
+    const previous = types.get(definition.name);
+    if (previous === undefined) types.set(definition.name, isUnknown(definition.type) ? UNKNOWN : definition.type);
+    else if (!isUnknown(previous) && (isUnknown(definition.type) || !sameType(previous, definition.type))) types.set(definition.name, UNKNOWN);
   }
-  return type ?? UNKNOWN;
+  return types;
 }
 
 /**
