@@ -36,7 +36,7 @@ describe('policy expressions', () => {
 
   it('hovers a member of an expression with its signature and documentation', async () => {
     const document = await openWorkspaceFile(ORDERS_API_POLICY);
-    const at = positionOf(document, 'Request.Headers').translate(0, 'Request.He'.length);
+    const at = positionOf(document, 'Request.Headers', { at: 'start' }).translate(0, 'Request.He'.length);
     const text = await until(async () => {
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, at);
       const value = hoverText(hovers);

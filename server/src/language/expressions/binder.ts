@@ -11,7 +11,7 @@
  */
 import type { ExpressionModel, FoundMember, GlobalVariable } from './model/model';
 import type { ModelType, Type } from './model/typeRefs';
-import { NULL, UNKNOWN, VOID, isUnknown, sameType, substitute } from './model/typeRefs';
+import { NULL, UNKNOWN, isUnknown, sameType, substitute } from './model/typeRefs';
 import type { SyntaxNode } from './csharpParser';
 import type { ExpressionSource } from './source';
 import { displayType } from './display';
@@ -1287,4 +1287,3 @@ function padArgs(args: Type[], arity: number): Type[] {
   return result;
 }
 
-export { VOID };
