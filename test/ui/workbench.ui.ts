@@ -206,14 +206,22 @@ describe('APIM Policy Studio in the workbench', () => {
     await page.keyboard.type('<set-variable name="probe" value="@(context.');
     const contextMembers = await waitForSuggestions(page, (labels) => labels.includes('Request'), 'the members of context after @(context.');
     for (const member of ['Api', 'Request']) assert.ok(contextMembers.includes(member), contextMembers.join(', '));
-    await page.keyboard.press('Control+Space'); // the details of the highlighted member
     await workbench.screenshot(`context members - ${workbench.testName}`);
 
     await page.keyboard.type('Request.');
     const requestMembers = await waitForSuggestions(page, (labels) => labels.includes('Headers') && !labels.includes('Variables'), 'the members of IRequest after @(context.Request.');
     assert.ok(requestMembers.includes('Body'), requestMembers.join(', '));
     await focusSuggestion(page, 'Headers', requestMembers);
+    // Ctrl+Space on an open list toggles the details of the highlighted member.
     const details = page.locator('.suggest-details-container');
+    await waitFor(
+      async () => {
+        if (await details.isVisible()) return true;
+        await page.keyboard.press('Control+Space');
+        return false;
+      },
+      { timeoutMs: 10_000, intervalMs: 500, description: 'the details of Headers shown' },
+    );
     await workbench.waitForText(details, /IReadOnlyDictionary<string, string\[\]> IRequest\.Headers/);
     await workbench.screenshot();
     const cursor = await boxOf(workbench.activeEditor().locator('.cursors-layer .cursor').first());
@@ -226,9 +234,24 @@ describe('APIM Policy Studio in the workbench', () => {
     await workbench.runCommand('File: Revert File');
     await waitFor(async () => !(await editorLines.innerText()).includes('probe'), { timeoutMs: 10_000, description: 'the typed statement reverted' });
 
-    // Hover a member of the existing condition on line 9.
-    const headers = workbench.activeEditor().locator('.view-lines .view-line span', { hasText: /^Headers$/ }).first();
-    await pointAt(page, headers);
+    // Hover a member of the existing condition: point at the word "Headers" itself (the token may hold the whole chain).
+    const line = workbench.activeEditor().locator('.view-lines .view-line', { hasText: 'context.Request.Headers' }).first();
+    // The DOM is the page's: the function is passed as source (this project compiles without DOM types).
+    const word = await line.evaluate<{ x: number; y: number } | undefined, undefined>(`(element) => {
+      const walker = element.ownerDocument.createTreeWalker(element, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = (node.textContent || '').indexOf('Headers');
+        if (at < 0) continue;
+        const range = element.ownerDocument.createRange();
+        range.setStart(node, at + 2);
+        range.setEnd(node, at + 5);
+        const rect = range.getBoundingClientRect();
+        return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
+      }
+      return undefined;
+    }` as unknown as () => { x: number; y: number } | undefined);
+    assert.ok(word, 'the word Headers on screen');
+    await page.mouse.move(word.x, word.y, { steps: 4 });
     const hover = page.locator('.monaco-hover:visible', { hasText: 'IRequest.Headers' }).first();
     const hoverText = await workbench.waitForText(hover, /IReadOnlyDictionary<string, string\[\]> IRequest\.Headers/);
     assert.match(hoverText, /Documentation/);

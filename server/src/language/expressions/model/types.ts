@@ -65,7 +65,7 @@ export interface TypeSpec {
   name: string;
   /**
    * .NET namespace (`System.Text.RegularExpressions`). Omitted for APIM's own
-   * interfaces, which expressions reach only through `context`.
+   * types, which expressions name without a namespace.
    */
   namespace?: string;
   kind: TypeKind;
@@ -103,8 +103,10 @@ export interface TypeSpec {
    */
   allowed?: boolean;
   /**
-   * false when expressions cannot name the type (APIM's interfaces such as
-   * `IRequest` are reached through `context`, never written). Default true.
+   * false when expressions cannot name the type: the type of `context` and
+   * the holder of APIM's extension methods, whose real names are not
+   * documented. APIM's interfaces can be named (Learn casts to `IResponse`
+   * and `Jwt`). Default true.
    */
   nameable?: boolean;
   /** For `delegate` types: the parameters and return type of the call. */
