@@ -236,21 +236,14 @@ describe('APIM Policy Studio in the workbench', () => {
 
     // Hover a member of the existing condition: point at the word "Headers" itself (the token may hold the whole chain).
     const line = workbench.activeEditor().locator('.view-lines .view-line', { hasText: 'context.Request.Headers' }).first();
-    // The DOM is the page's: the function is passed as source (this project compiles without DOM types).
-    const word = await line.evaluate<{ x: number; y: number } | undefined, undefined>(`(element) => {
-      const walker = element.ownerDocument.createTreeWalker(element, 4 /* NodeFilter.SHOW_TEXT */);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const at = (node.textContent || '').indexOf('Headers');
-        if (at < 0) continue;
-        const range = element.ownerDocument.createRange();
-        range.setStart(node, at + 2);
-        range.setEnd(node, at + 5);
-        const rect = range.getBoundingClientRect();
-        return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
-      }
-      return undefined;
-    }` as unknown as () => { x: number; y: number } | undefined);
-    assert.ok(word, 'the word Headers on screen');
+    // The editor font is monospaced: the word's place inside its token is proportional to its characters.
+    const tokens = line.locator('span > span');
+    const texts = await tokens.allInnerTexts();
+    const index = texts.findIndex((text) => text.includes('Headers'));
+    assert.ok(index >= 0, `the word Headers on screen: ${texts.join('|')}`);
+    const token = await boxOf(tokens.nth(index));
+    const characterWidth = token.width / texts[index].length;
+    const word = { x: token.x + characterWidth * (texts[index].indexOf('Headers') + 3.5), y: token.y + token.height / 2 };
     await page.mouse.move(word.x, word.y, { steps: 4 });
     const hover = page.locator('.monaco-hover:visible', { hasText: 'IRequest.Headers' }).first();
     const hoverText = await workbench.waitForText(hover, /IReadOnlyDictionary<string, string\[\]> IRequest\.Headers/);
