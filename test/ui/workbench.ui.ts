@@ -7,6 +7,7 @@
 // test-results/readme-*.png.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
 import type { NamedValueRecord } from '../../emulator/types';
 import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
 import { realExtensionVsix } from '../harness/paths';
@@ -36,6 +37,17 @@ import {
 const ORDERS_API_POLICY = 'apimartifacts/apis/orders-api/policy.xml';
 const GET_ORDER_POLICY = 'apimartifacts/apis/orders-api/operations/get-order/policy.xml';
 const REFRESH_FAILED_TITLE = 'APIM Policy: Refresh All Failed Key Vault Secrets';
+
+/**
+ * Opens the Problems panel by clicking the errors/warnings counter in the
+ * status bar, as a person would — only when it is not already showing, since
+ * the counter toggles the panel (an earlier test may have left it open).
+ */
+async function showProblems(page: Page): Promise<Locator> {
+  const markers = page.locator('.markers-panel');
+  if (!(await markers.isVisible())) await page.locator('#status\\.problems').click();
+  return markers;
+}
 
 function packagedExtension(): string[] {
   const vsix = realExtensionVsix();
@@ -257,8 +269,7 @@ describe('APIM Policy Studio in the workbench', () => {
 
     // The demo's C# mistake in the Problems panel.
     await workbench.openFile(GET_ORDER_POLICY);
-    await page.locator('#status\\.problems').click();
-    const markers = page.locator('.markers-panel');
+    const markers = await showProblems(page);
     const text = await workbench.waitForText(markers, /'IUser' has no member 'EmailAddress'[\s\S]*unknown-member/);
     assert.match(text, /Did you mean 'Email'\?/);
     const row = markers.locator('.monaco-list-row', { hasText: 'EmailAddress' });
@@ -362,9 +373,7 @@ describe('APIM Policy Studio in the workbench', () => {
     const { page } = workbench;
     await setSideBarVisible(false);
     await workbench.openFile(GET_ORDER_POLICY);
-    // Click the errors/warnings counter in the status bar, as a person would.
-    await page.locator('#status\\.problems').click();
-    const markers = page.locator('.markers-panel');
+    const markers = await showProblems(page);
     const text = await workbench.waitForText(markers, /api-verison-header[\s\S]*unknown-named-value/);
     assert.match(text, /<forward-request> is not allowed in the inbound section[\s\S]*misplaced-policy/);
     assert.match(text, /orders-backend-v2[\s\S]*unknown-entity/);
