@@ -9,5 +9,8 @@ export * from './keyVault';
 export * from './metadataCache';
 export * from './metadataLoader';
 export * from './options';
+export * from './policies';
+export * from './policyListing';
+export * from './policyScopes';
 export * from './resourceId';
 export { describeUrlForLog } from './pipeline';

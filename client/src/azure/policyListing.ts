@@ -1,0 +1,198 @@
+/**
+ * The instance's policy scopes for browsing: APIs (current revisions, and
+ * the revisions of one API), operations, products, policy fragments,
+ * workspaces and their named values, page by page, plus which scopes have a
+ * policy (one `allPolicies` listing instead of a request per item).
+ *
+ * Paging goes through `pagesOf` alone, so a shared pager can replace it.
+ */
+import type { NamedValueInfo } from '../../../protocol/protocol';
+import { type ApimClientSource, resolveClient } from './armClient';
+import { toAzureAccessError, type ErrorContext } from './errors';
+import { mapNamedValue } from './metadataLoader';
+import { scopeKeyOfPolicyId } from './policyScopes';
+import { parseServiceResourceId } from './resourceId';
+
+export interface ApiSummary {
+  /** ARM name; a non-current revision is `{api};rev={n}`. */
+  name: string;
+  displayName: string;
+  path?: string;
+  revision?: string;
+  isCurrent: boolean;
+  description?: string;
+}
+
+export interface RevisionSummary {
+  /** The API name that addresses this revision, `{api};rev={n}`. */
+  apiName: string;
+  revision: string;
+  isCurrent: boolean;
+  description?: string;
+}
+
+export interface OperationSummary {
+  name: string;
+  displayName: string;
+  method: string;
+  urlTemplate: string;
+}
+
+export interface NamedItem {
+  name: string;
+  displayName: string;
+  description?: string;
+}
+
+export interface ListOptions {
+  /** List inside this APIM workspace instead of the service. */
+  workspace?: string;
+  /** Text the display name (fragments: the name) must contain; filtered by the service. */
+  contains?: string;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+/** What the SDK's list operations return, as far as paging needs it. */
+interface PagedList<C> {
+  byPage(): AsyncIterableIterator<C[]>;
+}
+
+/** An async sequence of pages; each `next()` is one request. */
+export type Pages<T> = AsyncIterator<T[], undefined>;
+
+export const DEFAULT_PAGE_SIZE = 100;
+
+/**
+ * Pages of `list` mapped by `map` (items it maps to undefined are left out), errors as AzureAccessError.
+ * The one place that walks SDK pages, so it can be swapped for a shared pager. (The page size is the
+ * operation's `top`: these operations refuse byPage's maxPageSize.)
+ */
+export function pagesOf<C, T>(list: PagedList<C>, map: (item: C) => T | undefined, context: ErrorContext): Pages<T> {
+  const pages = list.byPage();
+  return {
+    async next() {
+      try {
+        const page = await pages.next();
+        if (page.done) return { done: true, value: undefined };
+        return { done: false, value: page.value.map(map).filter((item): item is T => item !== undefined) };
+      } catch (e) {
+        throw toAzureAccessError(e, context);
+      }
+    },
+  };
+}
+
+/** Every item of every page. */
+export async function allOf<T>(pages: Pages<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = await pages.next(); !page.done; page = await pages.next()) out.push(...page.value);
+  return out;
+}
+
+function clientFor(source: ApimClientSource, instanceId: string) {
+  const id = parseServiceResourceId(instanceId);
+  const handle = resolveClient(source, id.subscriptionId);
+  const context: ErrorContext = { operation: 'read', instanceId, endpoint: handle.armEndpoint };
+  return { client: handle.client, rg: id.resourceGroup, svc: id.serviceName, context };
+}
+
+/** An OData `contains` on `field`, quotes doubled as OData wants. */
+function containsFilter(field: string, text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  return trimmed ? `contains(${field},'${trimmed.replace(/'/g, "''")}')` : undefined;
+}
+
+const lastSegment = (id: string | undefined) => id?.split('/').filter(Boolean).pop();
+
+export function listApis(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<ApiSummary> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  const params = { filter: containsFilter('displayName', options.contains), top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
+  const list = options.workspace === undefined
+    ? client.api.listByService(rg, svc, params)
+    : client.workspaceApi.listByService(rg, svc, options.workspace, params);
+  return pagesOf(list, (api) => {
+    const name = api.name ?? lastSegment(api.id);
+    // The list holds current revisions; anything else is reached through its API's revisions.
+    if (!name || api.isCurrent === false) return undefined;
+    const summary: ApiSummary = { name, displayName: api.displayName ?? name, isCurrent: true };
+    if (api.path !== undefined) summary.path = api.path;
+    if (api.apiRevision) summary.revision = api.apiRevision;
+    if (api.description) summary.description = api.description;
+    return summary;
+  }, context);
+}
+
+export async function listRevisions(source: ApimClientSource, instanceId: string, api: string, options: ListOptions = {}): Promise<RevisionSummary[]> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  const params = { abortSignal: options.signal };
+  const list = options.workspace === undefined
+    ? client.apiRevision.listByService(rg, svc, api, params)
+    : client.workspaceApiRevision.listByService(rg, svc, options.workspace, api, params);
+  const revisions = await allOf(pagesOf(list, (r) => {
+    if (!r.apiRevision) return undefined;
+    const apiName = r.isCurrent ? api : (lastSegment(r.apiId) ?? `${api};rev=${r.apiRevision}`);
+    const summary: RevisionSummary = { apiName, revision: r.apiRevision, isCurrent: r.isCurrent === true };
+    if (r.description) summary.description = r.description;
+    return summary;
+  }, { ...context, target: api }));
+  return revisions.sort((a, b) => Number(a.revision) - Number(b.revision) || a.revision.localeCompare(b.revision));
+}
+
+export async function listOperations(source: ApimClientSource, instanceId: string, api: string, options: ListOptions = {}): Promise<OperationSummary[]> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  const params = { abortSignal: options.signal };
+  const list = options.workspace === undefined
+    ? client.apiOperation.listByApi(rg, svc, api, params)
+    : client.workspaceApiOperation.listByApi(rg, svc, options.workspace, api, params);
+  return allOf(pagesOf(list, (op) => {
+    const name = op.name ?? lastSegment(op.id);
+    if (!name) return undefined;
+    return { name, displayName: op.displayName ?? name, method: op.method ?? '', urlTemplate: op.urlTemplate ?? '' };
+  }, { ...context, target: api }));
+}
+
+export function listProducts(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<NamedItem> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  const params = { filter: containsFilter('displayName', options.contains), top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
+  const list = options.workspace === undefined
+    ? client.product.listByService(rg, svc, params)
+    : client.workspaceProduct.listByService(rg, svc, options.workspace, params);
+  return pagesOf(list, (p) => named(p.name ?? lastSegment(p.id), p.displayName, p.description), context);
+}
+
+export function listFragments(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<NamedItem> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  const params = { filter: containsFilter('name', options.contains), top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
+  const list = options.workspace === undefined
+    ? client.policyFragment.listByService(rg, svc, params)
+    : client.workspacePolicyFragment.listByService(rg, svc, options.workspace, params);
+  return pagesOf(list, (f) => named(f.name ?? lastSegment(f.id), undefined, f.description), context);
+}
+
+export function listWorkspaces(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<NamedItem> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  return pagesOf(client.workspace.listByService(rg, svc, { top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal }),
+    (w) => named(w.name ?? lastSegment(w.id), w.displayName, w.description), context);
+}
+
+/** A workspace's named values (no secret values: the mapping keeps plain values only). */
+export function listWorkspaceNamedValues(source: ApimClientSource, instanceId: string, workspace: string, options: ListOptions = {}): Pages<NamedValueInfo> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  return pagesOf(client.workspaceNamedValue.listByService(rg, svc, workspace, { top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal }), mapNamedValue, context);
+}
+
+/** Keys (see `policyScopeKey`) of every scope that has a policy of its own, service and workspaces alike. */
+export async function listPolicyScopeKeys(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Promise<Set<string>> {
+  const { client, rg, svc, context } = clientFor(source, instanceId);
+  const keys = await allOf(pagesOf(client.allPolicies.listByService(rg, svc, { abortSignal: options.signal }),
+    (p) => (p.referencePolicyId ? scopeKeyOfPolicyId(instanceId, p.referencePolicyId) : undefined), context));
+  return new Set(keys);
+}
+
+function named(name: string | undefined, displayName: string | undefined, description: string | undefined): NamedItem | undefined {
+  if (!name) return undefined;
+  const item: NamedItem = { name, displayName: displayName ?? name };
+  if (description) item.description = description;
+  return item;
+}
