@@ -181,12 +181,13 @@ describe('azure/policies (emulator)', function () {
     const start = setup.emu.requestLog.length;
     const pages = listApis(access.clients, instanceId, { pageSize: 100 });
     const first = await pages.next();
-    assert.ok(!first.done);
-    assert.equal(first.value.length, 100);
-    assert.deepEqual(first.value.slice(0, 3).map((a) => a.name), ['orders-api', 'payments-api', 'echo-api']);
+    assert.ok(first.more);
+    assert.equal(first.items.length, 100);
+    assert.deepEqual(first.items.slice(0, 3).map((a) => a.name), ['orders-api', 'payments-api', 'echo-api']);
     assert.equal(setup.emu.requestLog.slice(start).filter((r) => /\/apis\?/.test(r.path)).length, 1, 'one request per page');
     const rest = await allOf(pages);
-    assert.equal(first.value.length + rest.length, 2003, 'current revisions only');
+    assert.equal(first.items.length + rest.length, 2003, 'current revisions only');
+    assert.equal(setup.emu.requestLog.slice(start).filter((r) => /\/apis\?/.test(r.path)).length, 21, 'no request after the last page');
 
     const filtered = await allOf(listApis(access.clients, instanceId, { contains: "Bulk API 0199" }));
     assert.deepEqual(filtered.map((a) => a.name), Array.from({ length: 10 }, (_, i) => `bulk-api-0199${i}`));

@@ -6,6 +6,7 @@
  *
  * Paging goes through `pagesOf` alone, so a shared pager can replace it.
  */
+import { getContinuationToken } from '@azure/arm-apimanagement';
 import type { NamedValueInfo } from '../../../protocol/protocol';
 import { type ApimClientSource, resolveClient } from './armClient';
 import { toAzureAccessError, type ErrorContext } from './errors';
@@ -58,8 +59,10 @@ interface PagedList<C> {
   byPage(): AsyncIterableIterator<C[]>;
 }
 
-/** An async sequence of pages; each `next()` is one request. */
-export type Pages<T> = AsyncIterator<T[], undefined>;
+/** Pages read one at a time; each `next()` is one request. */
+export interface Pages<T> {
+  next(): Promise<{ items: T[]; more: boolean }>;
+}
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -70,12 +73,16 @@ export const DEFAULT_PAGE_SIZE = 100;
  */
 export function pagesOf<C, T>(list: PagedList<C>, map: (item: C) => T | undefined, context: ErrorContext): Pages<T> {
   const pages = list.byPage();
+  let finished = false;
   return {
     async next() {
+      if (finished) return { items: [], more: false };
       try {
         const page = await pages.next();
-        if (page.done) return { done: true, value: undefined };
-        return { done: false, value: page.value.map(map).filter((item): item is T => item !== undefined) };
+        // The SDK keeps each page's nextLink beside it: no extra request to learn that this was the last one.
+        finished = page.done === true || !getContinuationToken(page.value);
+        const items = page.done ? [] : page.value.map(map).filter((item): item is T => item !== undefined);
+        return { items, more: !finished };
       } catch (e) {
         throw toAzureAccessError(e, context);
       }
@@ -86,8 +93,11 @@ export function pagesOf<C, T>(list: PagedList<C>, map: (item: C) => T | undefine
 /** Every item of every page. */
 export async function allOf<T>(pages: Pages<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let page = await pages.next(); !page.done; page = await pages.next()) out.push(...page.value);
-  return out;
+  for (;;) {
+    const page = await pages.next();
+    out.push(...page.items);
+    if (!page.more) return out;
+  }
 }
 
 function clientFor(source: ApimClientSource, instanceId: string) {
