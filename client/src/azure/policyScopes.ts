@@ -8,6 +8,11 @@ export type { PolicyScope } from '../../../protocol/instanceDocuments';
 
 const enc = encodeURIComponent;
 
+/** `scope` inside `workspace`, or at the service when it is undefined (no `workspace: undefined` key). */
+export function inWorkspace(scope: PolicyScope, workspace: string | undefined): PolicyScope {
+  return workspace === undefined ? scope : { ...scope, workspace };
+}
+
 function workspacePrefix(scope: PolicyScope): string {
   return scope.workspace === undefined ? '' : `/workspaces/${enc(scope.workspace)}`;
 }

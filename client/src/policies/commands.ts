@@ -17,7 +17,7 @@ import type { ApimClientSource } from '../azure/armClient';
 import { AzureAccessError, classifyError } from '../azure/errors';
 import { deletePolicy, readPolicy } from '../azure/policies';
 import { listApis, listFragments, listOperations, listProducts, listRevisions, listWorkspaces, type Pages } from '../azure/policyListing';
-import { describePolicyScope } from '../azure/policyScopes';
+import { describePolicyScope, inWorkspace } from '../azure/policyScopes';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { InstanceSession } from '../connection/instanceSession';
 import { CONTEXT_KEYS } from '../contributions';
@@ -334,7 +334,7 @@ async function pickScope(clients: ApimClientSource, session: InstanceSession, wo
       pages: () => listProducts(clients, instanceId, { workspace }),
       item: (value) => {
         const product = value as { name: string; displayName: string };
-        return { label: `$(package) ${product.displayName}`, description: 'product', choose: () => Promise.resolve({ kind: 'product', workspace, product: product.name }) };
+        return { label: `$(package) ${product.displayName}`, description: 'product', choose: () => Promise.resolve(inWorkspace({ kind: 'product', product: product.name }, workspace)) };
       },
     },
     {
@@ -342,7 +342,7 @@ async function pickScope(clients: ApimClientSource, session: InstanceSession, wo
       pages: () => listFragments(clients, instanceId, { workspace }),
       item: (value) => {
         const fragment = value as { name: string; description?: string };
-        return { label: `$(symbol-snippet) ${fragment.name}`, description: fragment.description ?? 'fragment', choose: () => Promise.resolve({ kind: 'fragment', workspace, fragment: fragment.name }) };
+        return { label: `$(symbol-snippet) ${fragment.name}`, description: fragment.description ?? 'fragment', choose: () => Promise.resolve(inWorkspace({ kind: 'fragment', fragment: fragment.name }, workspace)) };
       },
     },
   ];
@@ -358,7 +358,7 @@ async function pickScope(clients: ApimClientSource, session: InstanceSession, wo
   }
   const first: ScopeItem = workspace === undefined
     ? { label: '$(globe) Global policy', description: 'all APIs', choose: () => Promise.resolve({ kind: 'global' }) }
-    : { label: '$(globe) Workspace policy', description: `all APIs of ${where}`, choose: () => Promise.resolve({ kind: 'global', workspace }) };
+    : { label: '$(globe) Workspace policy', description: `all APIs of ${where}`, choose: () => Promise.resolve({ kind: 'global' as const, workspace }) };
   const chosen = await progressivePick(`Open a policy of ${where}`, 'Type to filter APIs, products, fragments…', [first], sections);
   return chosen?.choose?.();
 }
@@ -369,10 +369,10 @@ async function pickInApi(clients: ApimClientSource, session: InstanceSession, wo
     api.includes(';rev=') ? Promise.resolve([]) : listRevisions(clients, session.instanceId, api, { workspace }),
   ]);
   const items: ScopeItem[] = [
-    { label: `$(file-code) API policy`, description: displayName, choose: () => Promise.resolve({ kind: 'api', workspace, api }) },
+    { label: `$(file-code) API policy`, description: displayName, choose: () => Promise.resolve(inWorkspace({ kind: 'api', api }, workspace)) },
     { label: 'Operations', kind: vscode.QuickPickItemKind.Separator },
     ...operations.map((op): ScopeItem => ({
-      label: op.displayName, description: `${op.method} ${op.urlTemplate}`, choose: () => Promise.resolve({ kind: 'operation', workspace, api, operation: op.name }),
+      label: op.displayName, description: `${op.method} ${op.urlTemplate}`, choose: () => Promise.resolve(inWorkspace({ kind: 'operation', api, operation: op.name }, workspace)),
     })),
   ];
   const others = revisions.filter((r) => !r.isCurrent);

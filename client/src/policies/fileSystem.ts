@@ -16,6 +16,7 @@ import { allOf, listWorkspaceNamedValues } from '../azure/policyListing';
 import { readPolicy } from '../azure/policies';
 import { describePolicyScope } from '../azure/policyScopes';
 import type { ConnectionManager } from '../connection/connectionManager';
+import { inheritingPolicy } from './inheritingPolicy';
 import { missingNamedValueJson, namedValueDefinitionJson } from './namedValueDocument';
 import { type PublishOutcome, type PublishPrompts, publishPolicy } from './publish';
 
@@ -42,13 +43,6 @@ export interface PolicyFileSystemDeps {
 }
 
 const MAX_SNAPSHOTS = 50;
-
-/** What a scope without a policy of its own starts as: every section inherits (the service's global policy has nothing to inherit). */
-export function inheritingPolicy(scope: PolicyScope): string {
-  const base = scope.kind === 'global' && scope.workspace === undefined ? '' : '\n\t\t<base />\n\t';
-  const section = (name: string, extra = '') => `\t<${name}>${base || extra}</${name}>`;
-  return ['<policies>', section('inbound'), section('backend', '\n\t\t<forward-request />\n\t'), section('outbound'), section('on-error'), '</policies>', ''].join('\n');
-}
 
 export class PolicyFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();

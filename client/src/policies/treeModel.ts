@@ -14,7 +14,7 @@ import {
   type ApiSummary, listApis, listFragments, listOperations, listPolicyScopeKeys, listProducts, listRevisions, listWorkspaceNamedValues, listWorkspaces,
   type NamedItem, type Pages,
 } from '../azure/policyListing';
-import { describePolicyScope, policyScopeKey } from '../azure/policyScopes';
+import { describePolicyScope, inWorkspace, policyScopeKey } from '../azure/policyScopes';
 import type { NamedValueInfo } from '../../../protocol/protocol';
 
 export interface TreeItemLike {
@@ -192,12 +192,12 @@ export class ScopeNode implements PolicyTreeNode {
         listOperations(clients, this.browser.ctx.instanceId, api, { workspace }),
         current ? listRevisions(clients, this.browser.ctx.instanceId, api, { workspace }) : Promise.resolve([]),
       ]);
-      const children: PolicyTreeNode[] = operations.map((op) => new ScopeNode(this.browser, this, { kind: 'operation', workspace, api, operation: op.name }, op.displayName, {
+      const children: PolicyTreeNode[] = operations.map((op) => new ScopeNode(this.browser, this, inWorkspace({ kind: 'operation', api, operation: op.name }, workspace), op.displayName, {
         description: `${op.method} ${op.urlTemplate}`.trim(),
         detail: `\`${op.method} ${op.urlTemplate}\``,
       }));
       for (const revision of revisions.filter((r) => !r.isCurrent)) {
-        children.push(new ScopeNode(this.browser, this, { kind: 'api', workspace, api: revision.apiName }, `Revision ${revision.revision}`, {
+        children.push(new ScopeNode(this.browser, this, inWorkspace({ kind: 'api', api: revision.apiName }, workspace), `Revision ${revision.revision}`, {
           description: revision.description ? `not current · ${revision.description}` : 'not current',
           detail: `Revision ${revision.revision} of this API (\`${revision.apiName}\`), not the current one.`,
           expandable: true,
@@ -319,7 +319,7 @@ export class FolderNode implements PolicyTreeNode {
     switch (this.kind) {
       case 'apis': {
         const api = item as ApiSummary;
-        return new ScopeNode(this.browser, this, { kind: 'api', workspace, api: api.name }, api.displayName, {
+        return new ScopeNode(this.browser, this, inWorkspace({ kind: 'api', api: api.name }, workspace), api.displayName, {
           description: api.path !== undefined ? `/${api.path}` : undefined,
           detail: [`\`${api.name}\``, api.revision ? `revision ${api.revision}` : undefined, api.description].filter(Boolean).join(' · '),
           expandable: true,
@@ -327,11 +327,11 @@ export class FolderNode implements PolicyTreeNode {
       }
       case 'products': {
         const product = item as NamedItem;
-        return new ScopeNode(this.browser, this, { kind: 'product', workspace, product: product.name }, product.displayName, { detail: product.description });
+        return new ScopeNode(this.browser, this, inWorkspace({ kind: 'product', product: product.name }, workspace), product.displayName, { detail: product.description });
       }
       case 'fragments': {
         const fragment = item as NamedItem;
-        return new ScopeNode(this.browser, this, { kind: 'fragment', workspace, fragment: fragment.name }, fragment.name, {
+        return new ScopeNode(this.browser, this, inWorkspace({ kind: 'fragment', fragment: fragment.name }, workspace), fragment.name, {
           description: fragment.description, detail: fragment.description, icon: 'symbol-snippet',
         });
       }
