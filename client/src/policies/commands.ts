@@ -50,7 +50,9 @@ export type PolicyCommandOutcome =
   | { command: 'compare'; shown: boolean; instanceHasPolicy: boolean }
   | { command: 'publish'; outcome: PublishOutcome | { kind: 'notConfirmed' } }
   | { command: 'pull'; pulled: boolean; reason?: string }
-  | { command: 'delete'; deleted: boolean; reason?: string };
+  | { command: 'delete'; deleted: boolean; reason?: string }
+  /** A local file whose scope is not on the instance (the message names what is missing). */
+  | { command: 'compare' | 'publish' | 'pull'; scopeMissing: string };
 
 interface CommandOptions {
   confirm?: boolean;
@@ -125,7 +127,7 @@ export class PolicyCommands {
   async compareWithInstance(arg?: unknown): Promise<void> {
     const target = await this.apiOpsTarget(arg);
     if (!target) return;
-    const read = await this.readForFile(target);
+    const read = await this.readForFile(target, 'compare');
     if (!read) return;
     const hasPolicy = read.kind === 'found';
     const left = this.deps.fileSystem.snapshot(target.instanceUri, hasPolicy ? read.text : '');
@@ -137,7 +139,7 @@ export class PolicyCommands {
   async publishToInstance(arg?: unknown, options: CommandOptions = {}): Promise<void> {
     const target = await this.apiOpsTarget(arg);
     if (!target) return;
-    const read = await this.readForFile(target);
+    const read = await this.readForFile(target, 'publish');
     if (!read) return;
     const document = await vscode.workspace.openTextDocument(target.file);
     const service = target.session.resource.serviceName;
@@ -202,7 +204,7 @@ export class PolicyCommands {
   async pullFromInstance(arg?: unknown, options: CommandOptions = {}): Promise<void> {
     const target = await this.apiOpsTarget(arg);
     if (!target) return;
-    const read = await this.readForFile(target);
+    const read = await this.readForFile(target, 'pull');
     if (!read) return;
     const service = target.session.resource.serviceName;
     if (read.kind !== 'found') {
@@ -232,10 +234,11 @@ export class PolicyCommands {
   }
 
   /** Reads the instance's version for a local file; says so and returns undefined when the scope is not there. */
-  private async readForFile(target: ApiOpsTarget) {
+  private async readForFile(target: ApiOpsTarget, command: 'compare' | 'publish' | 'pull') {
     const clients = (await this.deps.manager.getAccess()).clients;
     const read = await readPolicy(clients, target.session.instanceId, target.scope);
     if (read.kind === 'scopeMissing') {
+      this.lastOutcome = { command, scopeMissing: read.missing };
       void vscode.window.showErrorMessage(`${capitalize(read.missing)} does not exist on ${target.session.resource.serviceName}, so ${relativeName(target.file)} has no counterpart there.`);
       return undefined;
     }
