@@ -21,6 +21,7 @@ import { Emitter } from '../../client/src/events';
 import { summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
 import { loadCaCertificates, readConnectionSettings, resolveSettingPath } from '../../client/src/settings';
 import { missingNamedValueJson, namedValueDefinitionJson } from '../../client/src/policies/namedValueDocument';
+import { missingFilters } from '../../client/src/policies/xmlValidationFilters';
 import { FakeClock, sampleMetadata, tempDir } from './support';
 
 const PLANTED = 'SECRET-DO-NOT-LEAK-units-41c9';
@@ -206,6 +207,19 @@ describe('client/instance documents', () => {
     assert.equal(inWorkspace.id, `${instanceId}/workspaces/team-orders/namedValues/nv-alpha`);
     assert.equal(inWorkspace.type, 'Microsoft.ApiManagement/service/workspaces/namedValues');
     assert.match(missingNamedValueJson('nope', "is not in the instance's metadata."), /"Named value \\"nope\\" is not in the instance's metadata\."/);
+  });
+});
+
+describe('client/Red Hat XML validation filters for policy files', () => {
+  it('adds only the policy-file filters that are not already turned off, keeping nothing else in the way', () => {
+    const both = [{ pattern: '**/*.policy.xml', enabled: false }, { pattern: '**/policy.xml', enabled: false }];
+    assert.deepEqual(missingFilters(undefined), both);
+    assert.deepEqual(missingFilters('not a list'), both);
+    assert.deepEqual(missingFilters([{ pattern: '**/*.xsd', enabled: false }, null, 7]), both);
+    assert.deepEqual(missingFilters([{ pattern: '**/policy.xml', enabled: false }]), [{ pattern: '**/*.policy.xml', enabled: false }]);
+    // A filter that keeps validation on for the pattern is not ours to count as done.
+    assert.deepEqual(missingFilters([{ pattern: '**/*.policy.xml', enabled: true }, { pattern: '**/policy.xml', enabled: false }]), [{ pattern: '**/*.policy.xml', enabled: false }]);
+    assert.deepEqual(missingFilters(both), []);
   });
 });
 

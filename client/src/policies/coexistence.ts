@@ -7,23 +7,12 @@
  */
 import * as vscode from 'vscode';
 import { SETTINGS } from '../contributions';
+import { missingFilters } from './xmlValidationFilters';
 
 export const RED_HAT_XML = 'redhat.vscode-xml';
 export const AZURE_APIM = 'ms-azuretools.vscode-apimanagement';
-export const POLICY_FILE_PATTERNS = ['**/*.policy.xml', '**/policy.xml'];
 const TURN_OFF = 'Turn Off for Policy Files';
 const NO = 'Keep It';
-
-interface ValidationFilter {
-  pattern?: unknown;
-  enabled?: unknown;
-}
-
-/** Filters to add so Red Hat XML leaves policy files alone; empty when they are already there. */
-export function missingFilters(current: unknown): Array<{ pattern: string; enabled: false }> {
-  const filters = Array.isArray(current) ? (current as ValidationFilter[]) : [];
-  return POLICY_FILE_PATTERNS.filter((pattern) => !filters.some((f) => f.pattern === pattern && f.enabled === false)).map((pattern) => ({ pattern, enabled: false }));
-}
 
 export async function offerToSilenceXmlValidation(context: vscode.ExtensionContext): Promise<void> {
   if (!vscode.workspace.getConfiguration().get<boolean>(SETTINGS.offerXmlValidationOff, true)) return;
