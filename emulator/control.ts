@@ -5,13 +5,15 @@ import { isKeyVaultRefreshFailed, isVaultSecretState } from './keyVault';
 import { serviceId } from './armResources';
 import type { FaultInjector } from './faults';
 import { nextEtagVersion } from './state';
-import type { EmulatorState, FaultSettings, PolicyContainer, RequestLogEntry, VaultSecretState } from './types';
+import type { ArmRequestStats, EmulatorState, FaultSettings, PolicyContainer, RequestLogEntry, VaultSecretState } from './types';
 
 export interface ControlHooks {
   state: EmulatorState;
   faults: FaultInjector;
   requestLog: RequestLogEntry[];
   setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
+  stats(): ArmRequestStats;
+  resetStats(): void;
   reset(): void;
 }
 
@@ -114,6 +116,8 @@ export function handleControl(method: string, url: URL, body: string, hooks: Con
       case 'GET health': return json(200, { ok: true });
       case 'GET state': return json(200, stateSummary(hooks));
       case 'GET requests': return json(200, hooks.requestLog);
+      case 'GET stats': return json(200, hooks.stats());
+      case 'DELETE stats': hooks.resetStats(); return json(200, hooks.stats());
       case 'POST reset': hooks.reset(); return json(200, stateSummary(hooks));
       case 'POST faults': {
         const settings = parseJsonBody(body);

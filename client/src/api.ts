@@ -16,6 +16,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { InstanceMetadata } from '../../protocol/protocol';
 import type { AuthState, ConnectionManager, ConnectionState, InstanceRefreshResult } from './connection/connectionManager';
 import type { SessionSnapshot } from './connection/instanceSession';
+import type { MetadataSent } from './connection/languageClientSink';
 import type { StatusBarPresentation } from './namedValues/instanceModel';
 import type { FilterMode } from './namedValues/model';
 import type { RefreshReport } from './namedValues/refreshFlow';
@@ -86,9 +87,17 @@ export interface StatusBarApi {
   readonly presentation: StatusBarPresentation;
 }
 
+export interface StartupApi {
+  /** `Date.now()` when `activate()` began. */
+  readonly activatedAt: number;
+  /** Every instance-metadata notification that reached the language server, oldest first (the last 50). */
+  readonly metadataSent: readonly MetadataSent[];
+}
+
 export interface ApimPolicyExtensionApi {
   /** Undefined when the language server could not start (the panel still works). */
   readonly languageClient: LanguageClient | undefined;
+  readonly startup: StartupApi;
   readonly connection: ConnectionApi;
   readonly namedValues: NamedValuesApi;
   readonly policies: PoliciesApi;

@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import {
-  AzureAccess, AzureAccessError, allOf, deletePolicy, listApis, listFragments, listOperations, listPolicyScopeKeys, listProducts, listRevisions,
+  AzureAccess, AzureAccessError, allOf, allWorkspaceNamedValues, deletePolicy, listApis, listFragments, listOperations, listPolicyScopeKeys, listProducts, listRevisions,
   listWorkspaceNamedValues, listWorkspaces, policyScopeKey, readPolicy, writePolicy, type PolicyScope,
 } from '../../client/src/azure';
 import type { RunningEmulator } from '../../emulator';
@@ -202,6 +202,7 @@ describe('azure/policies (emulator)', function () {
     const wsValues = await allOf(listWorkspaceNamedValues(access.clients, instanceId, 'team-orders'));
     assert.deepEqual(wsValues.map((v) => `${v.displayName}:${v.kind}`), ['owning-team:plain', 'fulfilment-base-url:plain', 'fulfilment-key:secret']);
     assert.deepEqual(leakedIn(JSON.stringify(wsValues), plantedSecrets(setup.emu)), []);
+    assert.deepEqual(await allWorkspaceNamedValues(access.clients, instanceId, 'team-orders'), wsValues, 'the whole listing through the shared pager');
   });
 
   it('knows which scopes have a policy from one listing', async () => {
@@ -209,5 +210,10 @@ describe('azure/policies (emulator)', function () {
     for (const scope of scopes.filter((s) => s.kind !== 'fragment')) assert.ok(keys.has(policyScopeKey(scope)), policyScopeKey(scope));
     assert.ok(!keys.has(policyScopeKey({ kind: 'product', product: 'unlimited' })));
     assert.ok(keys.has('apis/bulk-api-00005') && !keys.has('apis/bulk-api-00004'));
+    // Hundreds of bulk API policies span several pages of allPolicies: every page is read.
+    const service = setup.emu.state.services[0];
+    const stored = service.policies.size + [...service.workspaces.values()].reduce((n, w) => n + w.policies.size, 0);
+    assert.ok(stored > 400, `${stored} policies`);
+    assert.equal(keys.size, stored);
   });
 });

@@ -7,6 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { AdditionalPolicyConfig } from '@azure/core-client';
 import { AzureAccessError } from './errors';
 import { type AzureAccessOptions, type RetrySettings, resolveRetrySettings } from './options';
+import { throttleSignalPolicy } from './pager';
 import { armRetryPolicy, extraCaPolicy, jsonGuardPolicy, traceLogPolicy } from './pipeline';
 
 /** Name core-rest-pipeline gives the retry policy it installs by default. */
@@ -18,6 +19,8 @@ export interface ApimClientHandle {
   retry: RetrySettings;
   armEndpoint: string;
   logger?: AzureAccessOptions['logger'];
+  /** Most requests in flight for one metadata load. */
+  parallelRequests?: number;
 }
 
 /** Either one client or a factory that returns the client for a subscription. */
@@ -31,6 +34,7 @@ export function createApimClient(credential: TokenCredential, subscriptionId: st
   }
   additionalPolicies.push({ policy: jsonGuardPolicy(), position: 'perCall' });
   if (options.logger) additionalPolicies.push({ policy: traceLogPolicy(options.logger, 'arm'), position: 'perRetry' });
+  additionalPolicies.push({ policy: throttleSignalPolicy(), position: 'perRetry' });
 
   const endpoint = options.cloud.armEndpoint;
   const clientOptions = {
@@ -44,7 +48,7 @@ export function createApimClient(credential: TokenCredential, subscriptionId: st
     : new ApiManagementClient(credential, subscriptionId, clientOptions);
   client.pipeline.removePolicy({ name: DEFAULT_RETRY_POLICY_NAME });
   client.pipeline.addPolicy(armRetryPolicy(retry, options.logger), { phase: 'Retry' });
-  return { client, retry, armEndpoint: endpoint, logger: options.logger };
+  return { client, retry, armEndpoint: endpoint, logger: options.logger, parallelRequests: options.parallelRequests };
 }
 
 /** One client per subscription, created on first use. */

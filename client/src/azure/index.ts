@@ -14,3 +14,4 @@ export * from './policyListing';
 export * from './policyScopes';
 export * from './resourceId';
 export { describeUrlForLog } from './pipeline';
+export { DEFAULT_PARALLEL_REQUESTS, listAll, RequestGate, sdkPagedSource, type GateStats, type ListPage, type PagedSource, type PageProgress } from './pager';

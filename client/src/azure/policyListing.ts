@@ -4,13 +4,16 @@
  * workspaces and their named values, page by page, plus which scopes have a
  * policy (one `allPolicies` listing instead of a request per item).
  *
- * Paging goes through `pagesOf` alone, so a shared pager can replace it.
+ * The tree's folders read a page at a time (`pagesOf`, "Load more…"); listings
+ * read whole (operations, revisions, workspace named values, allPolicies) go
+ * through the shared pager, so counted collections come in parallel.
  */
 import { getContinuationToken } from '@azure/arm-apimanagement';
 import type { NamedValueInfo } from '../../../protocol/protocol';
-import { type ApimClientSource, resolveClient } from './armClient';
+import { type ApimClientHandle, type ApimClientSource, resolveClient } from './armClient';
 import { toAzureAccessError, type ErrorContext } from './errors';
 import { mapNamedValue } from './metadataLoader';
+import { DEFAULT_PARALLEL_REQUESTS, listAll, type PagedSource, RequestGate, sdkPagedSource } from './pager';
 import { scopeKeyOfPolicyId } from './policyScopes';
 import { parseServiceResourceId } from './resourceId';
 
@@ -67,9 +70,8 @@ export interface Pages<T> {
 export const DEFAULT_PAGE_SIZE = 100;
 
 /**
- * Pages of `list` mapped by `map` (items it maps to undefined are left out), errors as AzureAccessError.
- * The one place that walks SDK pages, so it can be swapped for a shared pager. (The page size is the
- * operation's `top`: these operations refuse byPage's maxPageSize.)
+ * Pages of `list` mapped by `map` (items it maps to undefined are left out), errors as AzureAccessError,
+ * one request per `next()`. (The page size is the operation's `top`: these operations refuse byPage's maxPageSize.)
  */
 export function pagesOf<C, T>(list: PagedList<C>, map: (item: C) => T | undefined, context: ErrorContext): Pages<T> {
   const pages = list.byPage();
@@ -100,11 +102,22 @@ export async function allOf<T>(pages: Pages<T>): Promise<T[]> {
   }
 }
 
+/** Every item of `source` through the shared pager, mapped like `pagesOf`, errors as AzureAccessError. */
+async function everyItem<C, T>(handle: ApimClientHandle, source: PagedSource<C>, map: (item: C) => T | undefined, context: ErrorContext, signal?: AbortSignal): Promise<T[]> {
+  const gate = new RequestGate(handle.parallelRequests ?? DEFAULT_PARALLEL_REQUESTS);
+  try {
+    const items = await listAll(source, gate, signal ?? new AbortController().signal);
+    return items.map(map).filter((item): item is T => item !== undefined);
+  } catch (e) {
+    throw toAzureAccessError(e, context);
+  }
+}
+
 function clientFor(source: ApimClientSource, instanceId: string) {
   const id = parseServiceResourceId(instanceId);
   const handle = resolveClient(source, id.subscriptionId);
   const context: ErrorContext = { operation: 'read', instanceId, endpoint: handle.armEndpoint };
-  return { client: handle.client, rg: id.resourceGroup, svc: id.serviceName, context };
+  return { handle, client: handle.client, rg: id.resourceGroup, svc: id.serviceName, context };
 }
 
 /** An OData `contains` on `field`, quotes doubled as OData wants. */
@@ -134,32 +147,32 @@ export function listApis(source: ApimClientSource, instanceId: string, options: 
 }
 
 export async function listRevisions(source: ApimClientSource, instanceId: string, api: string, options: ListOptions = {}): Promise<RevisionSummary[]> {
-  const { client, rg, svc, context } = clientFor(source, instanceId);
-  const params = { abortSignal: options.signal };
-  const list = options.workspace === undefined
-    ? client.apiRevision.listByService(rg, svc, api, params)
-    : client.workspaceApiRevision.listByService(rg, svc, options.workspace, api, params);
-  const revisions = await allOf(pagesOf(list, (r) => {
+  const { handle, client, rg, svc, context } = clientFor(source, instanceId);
+  const workspace = options.workspace;
+  const list = sdkPagedSource(workspace === undefined
+    ? (o) => client.apiRevision.listByService(rg, svc, api, o)
+    : (o) => client.workspaceApiRevision.listByService(rg, svc, workspace, api, o));
+  const revisions = await everyItem(handle, list, (r) => {
     if (!r.apiRevision) return undefined;
     const apiName = r.isCurrent ? api : (lastSegment(r.apiId) ?? `${api};rev=${r.apiRevision}`);
     const summary: RevisionSummary = { apiName, revision: r.apiRevision, isCurrent: r.isCurrent === true };
     if (r.description) summary.description = r.description;
     return summary;
-  }, { ...context, target: api }));
+  }, { ...context, target: api }, options.signal);
   return revisions.sort((a, b) => Number(a.revision) - Number(b.revision) || a.revision.localeCompare(b.revision));
 }
 
 export async function listOperations(source: ApimClientSource, instanceId: string, api: string, options: ListOptions = {}): Promise<OperationSummary[]> {
-  const { client, rg, svc, context } = clientFor(source, instanceId);
-  const params = { abortSignal: options.signal };
-  const list = options.workspace === undefined
-    ? client.apiOperation.listByApi(rg, svc, api, params)
-    : client.workspaceApiOperation.listByApi(rg, svc, options.workspace, api, params);
-  return allOf(pagesOf(list, (op) => {
+  const { handle, client, rg, svc, context } = clientFor(source, instanceId);
+  const workspace = options.workspace;
+  const list = sdkPagedSource(workspace === undefined
+    ? (o) => client.apiOperation.listByApi(rg, svc, api, o)
+    : (o) => client.workspaceApiOperation.listByApi(rg, svc, workspace, api, o));
+  return everyItem(handle, list, (op) => {
     const name = op.name ?? lastSegment(op.id);
     if (!name) return undefined;
     return { name, displayName: op.displayName ?? name, method: op.method ?? '', urlTemplate: op.urlTemplate ?? '' };
-  }, { ...context, target: api }));
+  }, { ...context, target: api }, options.signal);
 }
 
 export function listProducts(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<NamedItem> {
@@ -186,17 +199,23 @@ export function listWorkspaces(source: ApimClientSource, instanceId: string, opt
     (w) => named(w.name ?? lastSegment(w.id), w.displayName, w.description), context);
 }
 
-/** A workspace's named values (no secret values: the mapping keeps plain values only). */
+/** A workspace's named values, a page at a time (no secret values: the mapping keeps plain values only). */
 export function listWorkspaceNamedValues(source: ApimClientSource, instanceId: string, workspace: string, options: ListOptions = {}): Pages<NamedValueInfo> {
   const { client, rg, svc, context } = clientFor(source, instanceId);
   return pagesOf(client.workspaceNamedValue.listByService(rg, svc, workspace, { top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal }), mapNamedValue, context);
 }
 
+/** Every named value of a workspace, as `listWorkspaceNamedValues` maps them. */
+export function allWorkspaceNamedValues(source: ApimClientSource, instanceId: string, workspace: string, options: ListOptions = {}): Promise<NamedValueInfo[]> {
+  const { handle, client, rg, svc, context } = clientFor(source, instanceId);
+  return everyItem(handle, sdkPagedSource((o) => client.workspaceNamedValue.listByService(rg, svc, workspace, o)), mapNamedValue, context, options.signal);
+}
+
 /** Keys (see `policyScopeKey`) of every scope that has a policy of its own, service and workspaces alike. */
 export async function listPolicyScopeKeys(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Promise<Set<string>> {
-  const { client, rg, svc, context } = clientFor(source, instanceId);
-  const keys = await allOf(pagesOf(client.allPolicies.listByService(rg, svc, { abortSignal: options.signal }),
-    (p) => (p.referencePolicyId ? scopeKeyOfPolicyId(instanceId, p.referencePolicyId) : undefined), context));
+  const { handle, client, rg, svc, context } = clientFor(source, instanceId);
+  const keys = await everyItem(handle, sdkPagedSource((o) => client.allPolicies.listByService(rg, svc, o)),
+    (p) => (p.referencePolicyId ? scopeKeyOfPolicyId(instanceId, p.referencePolicyId) : undefined), context, options.signal);
   return new Set(keys);
 }
 

@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import { INSTANCE_SCHEME, type InstanceDocument, parseInstanceDocumentPath, type PolicyScope } from '../../../protocol/instanceDocuments';
 import { classifyError } from '../azure/errors';
-import { allOf, listWorkspaceNamedValues } from '../azure/policyListing';
+import { allWorkspaceNamedValues } from '../azure/policyListing';
 import { readPolicy } from '../azure/policies';
 import { describePolicyScope } from '../azure/policyScopes';
 import type { ConnectionManager } from '../connection/connectionManager';
@@ -245,7 +245,7 @@ export class PolicyFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     }
     try {
       const access = await this.deps.manager.getAccess();
-      const values = await allOf(listWorkspaceNamedValues(access.clients, target.instanceId, target.workspace));
+      const values = await allWorkspaceNamedValues(access.clients, target.instanceId, target.workspace);
       const nv = values.find((v) => v.displayName.toLowerCase() === target.name.toLowerCase() || v.name.toLowerCase() === target.name.toLowerCase());
       return nv ? namedValueDefinitionJson(nv, session.instanceId, target.workspace) : missingNamedValueJson(target.name, `is not in workspace "${target.workspace}".`);
     } catch (e) {
