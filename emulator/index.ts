@@ -12,7 +12,8 @@ import { handleControl, type ControlHooks } from './control';
 import { FaultInjector, malformBody } from './faults';
 import { ArmError, json, readBody, serialize, type EmulatorResponse } from './http';
 import { TokenIssuer } from './identity';
-import { applyVaultState } from './keyVault';
+import { applyVaultState, attachUserAssignedIdentity } from './keyVault';
+import { handleKeyVaultDataPlane, KEY_VAULT_AUDIENCE } from './keyVaultDataPlane';
 import { buildState, loadFixture } from './state';
 import { createTlsIdentity } from './tls';
 import type { EmulatorOptions, EmulatorState, RequestLogEntry, RunningEmulator, VaultSecretState } from './types';
@@ -51,16 +52,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const arm = new ArmApi(ctx);
   const issuer = new TokenIssuer(() => ({
     baseUrl: ctx.baseUrl, tenantId: state.tenantId, clientId: state.clientId, clientSecret: state.clientSecret,
+    objectId: state.servicePrincipalObjectId,
   }));
 
   const setVaultState = (vault: string, secret: string | null, change: VaultSecretState): void => {
     applyVaultState(state, vault, secret, change);
+  };
+  const attachIdentity = (service: string, clientId: string, principalId: string): void => {
+    attachUserAssignedIdentity(state, service, clientId, principalId);
   };
   const hooks: ControlHooks = {
     state,
     faults,
     requestLog,
     setVaultState,
+    attachIdentity,
     reset: () => {
       // Mutate in place: callers hold references to `state` and `requestLog`.
       Object.assign(state, buildState(loadFixture(options.fixture), { ...buildOptions, clientSecret: state.clientSecret }));
@@ -120,7 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ? new ArmError(500, 'InternalServerError', 'The server encountered an internal error; please retry the request.').toResponse()
         : new ArmError(503, 'ServiceUnavailable', 'The service is temporarily unavailable; please retry the request.').toResponse();
     } else {
-      response = arm.handle({ method: req.method ?? 'GET', url, headers: req.headers, body });
+      response = arm.handle({ method: req.method ?? 'GET', url, headers: req.headers, body, caller: validation.claims.oid });
     }
     const corrupt = response.status === 200 && req.method !== 'HEAD' && serialize(response) !== undefined && faults.shouldMalform();
     entry.status = response.status;
@@ -141,6 +147,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       if (segs[0]?.toLowerCase() === 'subscriptions') {
         await handleArm(req, res, url, body, entry);
+      } else if (segs[0] === 'keyvault') {
+        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+        const validation = token ? issuer.validate(token[1], [KEY_VAULT_AUDIENCE]) : { reason: 'no bearer token' };
+        const caller = 'claims' in validation ? { objectId: validation.claims.oid } : validation;
+        const response = handleKeyVaultDataPlane(state, { method, url, baseUrl: ctx.baseUrl, caller, clientAddress: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') }, segs);
+        entry.status = response.status;
+        write(req, res, response);
       } else {
         const idRoute = identityRoute(method, segs);
         let response: EmulatorResponse;
@@ -189,6 +202,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: (f) => faults.set(f),
     state,
     setVaultState,
+    attachIdentity,
     requestLog,
     stop: async () => {
       await new Promise<void>((resolve, reject) => {

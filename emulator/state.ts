@@ -3,10 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { buildRoleAssignments, buildRoleDefinitions } from './authorization';
 import { refreshNamedValueFromVault } from './keyVault';
+import { buildVaults } from './keyVaultArm';
 import type {
   ApiRecord, AuthorizationProviderRecord, EmulatorState, FixtureResource, InstanceFixture, NamedValueRecord,
-  ResourceRecord, ServiceRecord, VaultRecord,
+  ResourceRecord, ServiceRecord,
 } from './types';
 
 /** Finds emulator/fixtures/<name> by walking up from this file (works from the sources and from out/). */
@@ -63,15 +66,6 @@ export interface BuildOptions {
 }
 
 export function buildState(fixture: InstanceFixture, options: BuildOptions = {}): EmulatorState {
-  const vaults = new Map<string, VaultRecord>();
-  for (const [name, v] of Object.entries(fixture.vaults ?? {})) {
-    const secrets = new Map<string, { value: string; enabled: boolean }>();
-    for (const [secretName, s] of Object.entries(v.secrets ?? {})) {
-      secrets.set(secretName.toLowerCase(), { value: s.value, enabled: s.enabled !== false });
-    }
-    vaults.set(name.toLowerCase(), { reachable: v.reachable !== false, accessDenied: v.accessDenied === true, secrets });
-  }
-
   const services: ServiceRecord[] = fixture.services.map((s) => {
     const policies = new Map<string, string>();
     if (s.policy !== undefined) policies.set('', s.policy);
@@ -119,31 +113,37 @@ export function buildState(fixture: InstanceFixture, options: BuildOptions = {})
     };
   });
 
-  // Key Vault named values start with the status a fetch against the fixture's vaults gives now, unless the
-  // fixture pins a lastStatus itself (the contract examples do).
-  const now = new Date();
-  for (const service of services) {
-    for (const record of service.namedValues.values()) {
-      const kv = record.properties.keyVault as { lastStatus?: unknown } | undefined;
-      if (kv && kv.lastStatus === undefined) refreshNamedValueFromVault(vaults, record, now);
-    }
-  }
-
   if (options.extraNamedValues && options.extraNamedValues > 0 && services.length > 0) {
     addGeneratedNamedValues(services[0], options.extraNamedValues);
   }
 
   const sp = fixture.servicePrincipal;
-  return {
+  const objectId = (sp.objectId ?? randomUUID()).toLowerCase();
+  const roleDefinitions = buildRoleDefinitions(fixture);
+  const state: EmulatorState = {
     tenantId: sp.tenantId,
     clientId: sp.clientId,
     clientSecret: options.clientSecret ?? sp.clientSecret ?? `emu~${randomBytes(18).toString('base64url')}`,
     subscriptions: fixture.subscriptions,
     services,
     policyDescriptions: fixture.policyDescriptions ?? [],
-    vaults,
+    vaults: buildVaults(fixture, services, sp.tenantId, objectId),
+    servicePrincipalObjectId: objectId,
+    roleDefinitions,
+    roleAssignments: buildRoleAssignments(fixture, roleDefinitions),
     operations: new Map(),
   };
+
+  // Key Vault named values start with the status a fetch against the fixture's vaults gives now, unless the
+  // fixture pins a lastStatus itself (the contract examples do).
+  const now = new Date();
+  for (const service of services) {
+    for (const record of service.namedValues.values()) {
+      const kv = record.properties.keyVault as { lastStatus?: unknown } | undefined;
+      if (kv && kv.lastStatus === undefined) refreshNamedValueFromVault(state, record, now, service);
+    }
+  }
+  return state;
 }
 
 /**

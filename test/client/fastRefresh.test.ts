@@ -9,6 +9,7 @@ import type { RunningEmulator } from '../../emulator';
 import type { ConnectionManager } from '../../client/src/connection/connectionManager';
 import { failedKeyVaultNames, summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
 import { managerFor, startQuietEmulator } from './support';
+import { DEMO_FAILING_KEY_VAULT, demoNamedValues } from '../support/demoScenarios';
 
 describe('client/Key Vault refresh of operations that settle at once (emulator)', function () {
   this.timeout(30_000);
@@ -34,7 +35,7 @@ describe('client/Key Vault refresh of operations that settle at once (emulator)'
     const report = summarizeRefresh(summary, session.currentMetadata);
     assert.deepEqual(
       report.stillFailing.map((f) => `${f.displayName}:${f.code}`).sort(),
-      ['archive-storage-key:VaultNotFound', 'billing-api-key:Forbidden', 'legacy-partner-key:SecretNotFound'],
+      demoNamedValues().filter((nv) => nv.name in DEMO_FAILING_KEY_VAULT).map((nv) => `${nv.displayName}:${DEMO_FAILING_KEY_VAULT[nv.name]}`).sort(),
     );
     assert.doesNotMatch(report.detail, /Unexpected error/);
   });

@@ -87,6 +87,11 @@ export class EmulatorClient {
     await this.json('POST', route, state);
   }
 
+  /** Attaches a user-assigned managed identity to a service. */
+  async attachIdentity(service: string, clientId: string, principalId: string): Promise<void> {
+    await this.json('POST', `/_emulator/identities/${encodeURIComponent(service)}`, { clientId, principalId });
+  }
+
   /** Key Vault statuses of the first (demo) service, by display name. */
   async keyVaultStatuses(): Promise<Map<string, KeyVaultStatusSummary>> {
     const summary = await this.state();
