@@ -17,12 +17,9 @@ export function armTimestamp(date = new Date()): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
-export interface ParsedSecretIdentifier { vault: string; host: string; secret: string; version?: string }
+export interface ParsedSecretIdentifier { vault: string; host: string; origin: string; secret: string; version?: string }
 
-/**
- * Splits `https://{vault}.vault.azure.net/secrets/{name}[/{version}]` into vault, secret and version. The
- * emulator's own vault URIs (`https://127.0.0.1:<port>/keyvault/{vault}/secrets/…`) name the vault in the path.
- */
+/** Splits `https://{vault}.vault.azure.net/secrets/{name}[/{version}]` into vault (the host's first label), secret and version. */
 export function parseSecretIdentifier(identifier: string): ParsedSecretIdentifier | undefined {
   let url: URL;
   try {
@@ -30,15 +27,24 @@ export function parseSecretIdentifier(identifier: string): ParsedSecretIdentifie
   } catch {
     return undefined;
   }
-  const match = /^(?:\/keyvault\/([^/]+))?\/secrets\/([^/]+)(?:\/([^/]+))?\/?$/.exec(url.pathname);
+  const match = /^\/secrets\/([^/]+)(?:\/([^/]+))?\/?$/.exec(url.pathname);
   if (url.protocol !== 'https:' || !match) return undefined;
   const parsed: ParsedSecretIdentifier = {
-    vault: decodeURIComponent(match[1] ?? url.hostname.split('.')[0]).toLowerCase(),
+    vault: url.hostname.split('.')[0].toLowerCase(),
     host: url.hostname,
-    secret: decodeURIComponent(match[2]),
+    origin: url.origin.toLowerCase(),
+    secret: decodeURIComponent(match[1]),
   };
-  if (match[3]) parsed.version = match[3].toLowerCase();
+  if (match[2]) parsed.version = match[2].toLowerCase();
   return parsed;
+}
+
+/** The vault an identifier points at: the one whose data-plane origin it uses, else the one its host names. */
+export function vaultFor(state: EmulatorState, parsed: ParsedSecretIdentifier): VaultRecord | undefined {
+  for (const vault of state.vaults.values()) {
+    if (new URL(vault.dataPlaneUri).origin.toLowerCase() === parsed.origin) return vault;
+  }
+  return state.vaults.get(parsed.vault);
 }
 
 /** The object id APIM reads Key Vault with for this named value, or why it has none. */
@@ -117,7 +123,7 @@ export function resolveSecret(state: EmulatorState, service: ServiceRecord, secr
   }
   const principal = apimPrincipal(service, identityClientId);
   if ('code' in principal) return { ok: false, ...principal };
-  const vault = state.vaults.get(parsed.vault);
+  const vault = vaultFor(state, parsed);
   if (!vault || !vault.reachable) {
     return {
       ok: false,
@@ -131,26 +137,26 @@ export function resolveSecret(state: EmulatorState, service: ServiceRecord, secr
     return {
       ok: false,
       code: 'Forbidden',
-      message: `Key Vault '${parsed.vault}' refused to return secret '${parsed.secret}' to ${principal.who} (${denial.innerCode}): ${denial.message}`,
+      message: `Key Vault '${vault.name}' refused to return secret '${parsed.secret}' to ${principal.who} (${denial.innerCode}): ${denial.message}`,
     };
   }
   const secret = findSecretVersion(vault, parsed.secret, parsed.version);
   if (!secret) {
     const what = parsed.version ? `version '${parsed.version}' of secret '${parsed.secret}'` : `secret named '${parsed.secret}'`;
-    return { ok: false, code: 'SecretNotFound', message: `Key Vault '${parsed.vault}' has no ${what} (it may have been deleted or renamed).` };
+    return { ok: false, code: 'SecretNotFound', message: `Key Vault '${vault.name}' has no ${what} (it may have been deleted or renamed).` };
   }
   if (!secret.enabled) {
     return {
       ok: false,
       code: 'SecretDisabled',
-      message: `Secret '${parsed.secret}' in Key Vault '${parsed.vault}' is disabled; enable it or point the named value at another secret.`,
+      message: `Secret '${parsed.secret}' in Key Vault '${vault.name}' is disabled; enable it or point the named value at another secret.`,
     };
   }
   if (secret.value.length > MAX_NAMED_VALUE_LENGTH) {
     return {
       ok: false,
       code: 'SecretTooLong',
-      message: `Secret '${parsed.secret}' in Key Vault '${parsed.vault}' is longer than the ${MAX_NAMED_VALUE_LENGTH} characters a named value can hold.`,
+      message: `Secret '${parsed.secret}' in Key Vault '${vault.name}' is longer than the ${MAX_NAMED_VALUE_LENGTH} characters a named value can hold.`,
     };
   }
   return { ok: true, value: secret.value };
@@ -201,7 +207,8 @@ function repairVault(state: EmulatorState, vault: VaultRecord): void {
     for (const record of service.namedValues.values()) {
       const kv = record.properties.keyVault;
       if (!isObject(kv) || typeof kv.secretIdentifier !== 'string') continue;
-      if (parseSecretIdentifier(kv.secretIdentifier)?.vault !== vault.name.toLowerCase()) continue;
+      const parsed = parseSecretIdentifier(kv.secretIdentifier);
+      if (!parsed || vaultFor(state, parsed) !== vault) continue;
       const principal = apimPrincipal(service, typeof kv.identityClientId === 'string' && kv.identityClientId ? kv.identityClientId : undefined);
       if ('code' in principal) continue;
       if (vault.enableRbacAuthorization) {

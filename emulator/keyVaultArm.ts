@@ -65,6 +65,7 @@ function buildVault(name: string, v: FixtureVault, d: VaultDefaults): VaultRecor
   for (const [secretName, s] of Object.entries(v.secrets ?? {})) secrets.set(secretName.toLowerCase(), buildSecret(name, secretName, s));
   return {
     name,
+    dataPlaneUri: `https://${name.toLowerCase()}.vault.azure.net/`,
     reachable: v.reachable !== false,
     accessDenied: v.accessDenied === true,
     subscriptionId: v.subscriptionId ?? d.subscriptionId,
@@ -147,12 +148,7 @@ export function vaultId(v: VaultRecord): string {
   return `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/${VAULT_TYPE}/${v.name}`;
 }
 
-/** Where the emulator serves the vault's data plane: `vaultUri` in ARM, the base URL for @azure/keyvault-secrets. */
-export function vaultUri(baseUrl: string, v: VaultRecord): string {
-  return `${baseUrl}/keyvault/${v.name}/`;
-}
-
-function vaultJson(baseUrl: string, tenantId: string, v: VaultRecord): JsonObject {
+function vaultJson(tenantId: string, v: VaultRecord): JsonObject {
   return {
     id: vaultId(v),
     name: v.name,
@@ -169,7 +165,7 @@ function vaultJson(baseUrl: string, tenantId: string, v: VaultRecord): JsonObjec
       enableSoftDelete: true,
       softDeleteRetentionInDays: 90,
       enableRbacAuthorization: v.enableRbacAuthorization,
-      vaultUri: vaultUri(baseUrl, v),
+      vaultUri: v.dataPlaneUri,
       provisioningState: 'Succeeded',
       publicNetworkAccess: v.publicNetworkAccess,
       networkAcls: {
@@ -182,14 +178,14 @@ function vaultJson(baseUrl: string, tenantId: string, v: VaultRecord): JsonObjec
   };
 }
 
-function secretJson(baseUrl: string, v: VaultRecord, s: SecretRecord): JsonObject {
+function secretJson(v: VaultRecord, s: SecretRecord): JsonObject {
   const attributes: JsonObject = { enabled: s.enabled, created: s.created, updated: s.updated };
   if (s.notBefore !== undefined) attributes.nbf = s.notBefore;
   if (s.expires !== undefined) attributes.exp = s.expires;
   const properties: JsonObject = {
     attributes,
-    secretUri: `${vaultUri(baseUrl, v)}secrets/${s.name}`,
-    secretUriWithVersion: `${vaultUri(baseUrl, v)}secrets/${s.name}/${s.version}`,
+    secretUri: `${v.dataPlaneUri}secrets/${s.name}`,
+    secretUriWithVersion: `${v.dataPlaneUri}secrets/${s.name}/${s.version}`,
   };
   if (s.contentType !== undefined) properties.contentType = s.contentType;
   return { id: `${vaultId(v)}/secrets/${s.name}`, name: s.name, type: `${VAULT_TYPE}/secrets`, location: v.location, properties };
@@ -237,7 +233,7 @@ export function handleKeyVaultArm(state: EmulatorState, req: ProviderRequest, se
   const inScope = (v: VaultRecord) => eq(v.subscriptionId, sub) && (rg === undefined || eq(v.resourceGroup, rg));
   if (vaultName === undefined) {
     if (req.method !== 'GET') throw methodNotAllowed(req);
-    return json(200, { value: [...state.vaults.values()].filter(inScope).map((v) => vaultJson(req.baseUrl, state.tenantId, v)) });
+    return json(200, { value: [...state.vaults.values()].filter(inScope).map((v) => vaultJson(state.tenantId, v)) });
   }
   const vault = state.vaults.get(vaultName.toLowerCase());
   if (rg === undefined || !vault || !inScope(vault)) {
@@ -246,16 +242,16 @@ export function handleKeyVaultArm(state: EmulatorState, req: ProviderRequest, se
   if (extra.length > 0) throw unknownRoute(req);
   if (child === undefined) {
     if (req.method !== 'GET') throw methodNotAllowed(req);
-    return json(200, vaultJson(req.baseUrl, state.tenantId, vault));
+    return json(200, vaultJson(state.tenantId, vault));
   }
   if (eq(child, 'secrets')) {
     if (req.method !== 'GET') throw methodNotAllowed(req);
     if (childName === undefined) {
-      return json(200, { value: [...vault.secrets.values()].map((s) => secretJson(req.baseUrl, vault, s)) });
+      return json(200, { value: [...vault.secrets.values()].map((s) => secretJson(vault, s)) });
     }
     const secret = vault.secrets.get(childName.toLowerCase());
     if (!secret) throw new ArmError(404, 'ResourceNotFound', `The Resource '${VAULT_TYPE}/${vault.name}/secrets/${childName}' under resource group '${rg}' was not found.`);
-    return json(200, secretJson(req.baseUrl, vault, secret));
+    return json(200, secretJson(vault, secret));
   }
   if (eq(child, 'accessPolicies') && childName !== undefined) {
     if (req.method !== 'PUT') throw methodNotAllowed(req);

@@ -1,4 +1,4 @@
-// The Key Vault data plane for reading one secret (`GET /keyvault/{vault}/secrets/{name}[/{version}]`), with
+// The Key Vault data plane for reading one secret (`GET /secrets/{name}[/{version}]` on the vault's own port), with
 // the challenge-based sign-in @azure/keyvault-secrets performs: an unauthenticated first request gets 401 and
 // a WWW-Authenticate header naming the authority and the Key Vault resource; the client then asks the token
 // endpoint for `<resource>/.default` and repeats the request. Network rules and the permission model apply to
@@ -6,7 +6,6 @@
 import type { EmulatorResponse } from './http';
 import { json } from './http';
 import { findSecretVersion, secretReadDenial } from './keyVault';
-import { vaultUri } from './keyVaultArm';
 import type { EmulatorState } from './types';
 
 /** The audience Key Vault tokens are issued for (public cloud value; the emulator accepts it as its own). */
@@ -28,9 +27,9 @@ function kvError(status: number, code: string, message: string, innerCode?: stri
   return { status, headers, body: { error } };
 }
 
-/** `segs` starts with `keyvault`. */
-export function handleKeyVaultDataPlane(state: EmulatorState, req: DataPlaneRequest, segs: string[]): EmulatorResponse {
-  const [, vaultName, collection, secretName, version, ...extra] = segs;
+/** `segs`: the request path's segments (`secrets`, name, version?) on the port of vault `vaultName`. */
+export function handleKeyVaultDataPlane(state: EmulatorState, req: DataPlaneRequest, vaultName: string, segs: string[]): EmulatorResponse {
+  const [collection, secretName, version, ...extra] = segs;
   if (collection?.toLowerCase() !== 'secrets' || secretName === undefined || extra.length > 0) {
     return kvError(404, 'NotFound', `The Key Vault path '${req.url.pathname}' is not served by the emulator (only GET secrets/{name}[/{version}]).`);
   }
@@ -44,8 +43,8 @@ export function handleKeyVaultDataPlane(state: EmulatorState, req: DataPlaneRequ
     });
   }
   if (req.method !== 'GET') return kvError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported here.`);
-  const vault = state.vaults.get((vaultName ?? '').toLowerCase());
-  if (!vault || !vault.reachable) return kvError(404, 'VaultNotFound', `Vault '${vaultName ?? ''}' does not exist or cannot be reached.`);
+  const vault = state.vaults.get(vaultName.toLowerCase());
+  if (!vault || !vault.reachable) return kvError(404, 'VaultNotFound', `Vault '${vaultName}' does not exist or cannot be reached.`);
   const denial = secretReadDenial(state, vault, req.caller.objectId, secretName, { trustedService: false, addresses: [req.clientAddress] });
   if (denial) return kvError(denial.status, denial.code, denial.message, denial.innerCode);
   const secret = findSecretVersion(vault, secretName, version?.toLowerCase());
@@ -62,7 +61,7 @@ export function handleKeyVaultDataPlane(state: EmulatorState, req: DataPlaneRequ
   if (secret.expires !== undefined) attributes.exp = secret.expires;
   const body: Record<string, unknown> = {
     value: secret.value,
-    id: `${vaultUri(req.baseUrl, vault)}secrets/${secretName}/${secret.version}`,
+    id: `${vault.dataPlaneUri}secrets/${secretName}/${secret.version}`,
     attributes,
   };
   if (secret.contentType !== undefined) body.contentType = secret.contentType;

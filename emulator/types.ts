@@ -252,6 +252,8 @@ export interface VaultAccessPolicy {
 
 export interface VaultRecord {
   name: string;
+  /** Data-plane base URL (ARM's vaultUri): `https://{name}.vault.azure.net/` until the emulator serves the vault on a port of its own. */
+  dataPlaneUri: string;
   reachable: boolean;
   accessDenied: boolean;
   subscriptionId: string;

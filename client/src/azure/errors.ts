@@ -39,6 +39,7 @@ export type AzureOperation =
   | 'refreshSecret'
   | 'listSubscriptions'
   | 'listServices'
+  | 'write'
   | 'signIn';
 
 export interface ErrorContext {
@@ -219,6 +220,8 @@ function userMessageFor(d: Draft, c: ErrorContext, flags: { tls?: boolean; unexp
           return `Your account may not list subscriptions${codeSuffix}: check that you signed in to the right tenant.`;
         case 'listServices':
           return `You may not list API Management instances in this subscription${codeSuffix}: ask for the "${READER_ROLE}" (or Reader) role.`;
+        case 'write':
+          return `You may not change ${c.target ? `named value "${c.target}"` : 'named values'}${codeSuffix}: this needs the "${CONTRIBUTOR_ROLE}" role on ${instance}.`;
         default:
           return `You may not read ${instance}${codeSuffix}: ask for the "${READER_ROLE}" (or Reader) role on the instance or its resource group.`;
       }
