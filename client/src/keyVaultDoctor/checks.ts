@@ -67,8 +67,10 @@ export interface Principal {
 export interface DoctorFacts {
   now: number;
   serviceName: string;
-  /** The named value as APIM reports it now (fresh GET). */
+  /** The named value as APIM reports it now (fresh GET), or as it is about to be created. */
   namedValue: NamedValueInfo;
+  /** Checks before creating: there is no APIM status yet. */
+  draft?: boolean;
   identifier?: SecretIdentifier;
   service: Read<ServiceFacts>;
   /** Undefined: not searched (no identifier). `value` undefined: not among the subscriptions searched. */
@@ -104,6 +106,7 @@ const formatDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z').replac
 // ---- 1. APIM's last status --------------------------------------------------------------------
 
 export function statusCheck(f: DoctorFacts): CheckResult {
+  if (f.draft) return result('status', 'unknown', 'Not created yet: APIM fetches the secret when the named value is created.');
   const status = f.namedValue.keyVault?.lastStatus;
   const refresh: FixProposal = {
     kind: 'refresh', label: 'Refresh the secret now',

@@ -7,6 +7,7 @@
  * runs the pure checks. A read that fails makes the checks depending on it
  * "could not check" instead of failing the diagnosis. vscode-free.
  */
+import type { NamedValueInfo } from '../../../protocol/protocol';
 import type { AzureAccess } from '../azure/azureAccess';
 import { AzureAccessError, classifyError } from '../azure/errors';
 import {
@@ -55,6 +56,26 @@ function cancelled(): AzureAccessError {
 
 /** Throws AzureAccessError when the named value itself cannot be read (or is not a Key Vault reference). */
 export async function diagnose(access: AzureAccess, instanceId: string, name: string, options: DiagnoseOptions = {}): Promise<DoctorReport> {
+  if (options.signal?.aborted) throw cancelled();
+  options.onProgress?.('Reading the named value…');
+  const { info: namedValue } = await readForEdit(access.apim, instanceId, name, { signal: options.signal });
+  if (namedValue.kind !== 'keyVault' || !namedValue.keyVault) {
+    throw new AzureAccessError({
+      kind: 'invalidInput', message: `${name} is not a Key Vault reference.`,
+      userMessage: `"${namedValue.displayName}" is not a Key Vault reference: there is nothing to diagnose.`, retryable: false,
+    });
+  }
+  return diagnoseReference(access, instanceId, namedValue, options);
+}
+
+/**
+ * The checks for a Key Vault reference as given: an existing named value, or
+ * one about to be created (`draft`, no status yet), so Create Named Value can
+ * run the same checks before it creates anything.
+ */
+export async function diagnoseReference(
+  access: AzureAccess, instanceId: string, namedValue: NamedValueInfo, options: DiagnoseOptions & { draft?: boolean } = {},
+): Promise<DoctorReport> {
   const { signal } = options;
   const progress = (message: string) => {
     if (signal?.aborted) throw cancelled();
@@ -65,14 +86,7 @@ export async function diagnose(access: AzureAccess, instanceId: string, name: st
     }
   };
   const resource = parseServiceResourceId(instanceId);
-  progress('Reading the named value…');
-  const { info: namedValue } = await readForEdit(access.apim, instanceId, name, { signal });
-  if (namedValue.kind !== 'keyVault' || !namedValue.keyVault) {
-    throw new AzureAccessError({
-      kind: 'invalidInput', message: `${name} is not a Key Vault reference.`,
-      userMessage: `"${namedValue.displayName}" is not a Key Vault reference: there is nothing to diagnose.`, retryable: false,
-    });
-  }
+  if (!namedValue.keyVault) throw new AzureAccessError({ kind: 'invalidInput', message: 'Not a Key Vault reference.', userMessage: 'Only Key Vault references can be diagnosed.', retryable: false });
   const identifier = parseSecretIdentifier(namedValue.keyVault.secretIdentifier);
   const facts: DoctorFacts = {
     now: (options.now ?? Date.now)(),
@@ -80,6 +94,7 @@ export async function diagnose(access: AzureAccess, instanceId: string, name: st
     namedValue,
     service: { ok: false, error: cancelled().classification },
   };
+  if (options.draft) facts.draft = true;
   if (identifier) facts.identifier = identifier;
 
   progress('Reading the instance\'s managed identities…');

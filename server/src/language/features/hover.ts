@@ -1,4 +1,5 @@
 /** Hover: what an element, attribute, entity reference or `{{named value}}` is. */
+import { DiagnoseKeyVaultReferenceCommand } from '../../../../protocol/commands';
 import type { InstanceIndex } from '../instance';
 import type { HoverResult } from '../languageTypes';
 import { elementAt } from '../parser/navigation';
@@ -13,7 +14,10 @@ export function doHover(doc: PolicyDocument, structure: StructureResolver, offse
     if (!instance) return { ...range, markdown: `**{{${ref.name}}}** — named value. Connect an API Management instance to see its kind and status.` };
     const nv = instance.findNamedValue(ref.name);
     if (!nv) return { ...range, markdown: `**{{${ref.name}}}** — not a named value of ${instance.displayName}.` };
-    return { ...range, markdown: describeNamedValue(nv, instance.displayName, instance.metadata.stale) };
+    const markdown = describeNamedValue(nv, instance.displayName, instance.metadata.stale);
+    if (nv.kind !== 'keyVault') return { ...range, markdown };
+    const link = DiagnoseKeyVaultReferenceCommand.uri({ instanceId: instance.instanceId, name: nv.name });
+    return { ...range, markdown: `${markdown}\n\n[Diagnose this Key Vault reference…](${link})` };
   }
 
   const element = elementAt(doc, offset);
