@@ -24,7 +24,9 @@ import {
   namedValuesRows,
   parkMouse,
   pointAt,
+  sideBarPane,
   suggestLabels,
+  treeRows,
   themeColor,
   unionBox,
   waitForStableBox,
@@ -325,6 +327,63 @@ describe('APIM Policy Studio in the workbench', () => {
     await waitFor(async () => (await dialog.count()) === 0 || !(await dialog.isVisible()), { timeoutMs: 10_000, description: 'the value dialog closed' });
     // Nothing else on screen carries the value once the dialog is gone.
     assertNoSecretIn(await page.locator('.monaco-workbench').innerText(), 'the workbench after the dialog closed');
+  });
+
+  it('diagnoses a failing Key Vault reference, applies the fix it offers after a confirmation, and sees the status turn green', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    const before = failingCount();
+    assert.notEqual(keyVaultCodes().get('billing-api-key'), 'Success', 'the fixture keeps billing-api-key failing');
+    // From the item's context menu, as a person would.
+    await page.locator('.part.sidebar .monaco-list-row[aria-label^="billing-api-key,"]').click({ button: 'right' });
+    await chooseContextMenuItem(page, 'Diagnose Key Vault Reference…');
+    const doctor = sideBarPane(page, 'Key Vault Doctor');
+    await workbench.waitForText(doctor, /billing-api-key[\s\S]*2 checks fail/, 60_000);
+    // Room for the diagnosis: fold the Named Values pane while it is read.
+    const namedValuesHeader = sideBarPane(page, 'Named Values').locator('.pane-header');
+    await namedValuesHeader.click();
+    let rows: TreeRow[] = [];
+    await waitFor(async () => {
+      rows = await treeRows(doctor);
+      return rows.some((r) => r.ariaLabel.startsWith('Fix: Assign "Key Vault Secrets User" on the secret'));
+    }, { timeoutMs: 20_000, description: 'the permission check and its fixes in the doctor view', detail: () => rows.map((r) => r.ariaLabel).join(' | ') });
+    const failed = await themeColor(page, 'testing.iconFailed');
+    const permission = rows.find((r) => r.label === 'Permission');
+    assert.equal(permission?.icon, 'error');
+    assert.equal(permission?.color, failed);
+    assert.match(permission?.description ?? '', /uses Azure RBAC/);
+    assert.equal(rows.find((r) => r.label === 'Managed identity')?.icon, 'pass');
+    for (const row of rows) assertNoSecretIn(`${row.ariaLabel} ${row.description}`, `the doctor row ${row.label}`);
+    await parkMouse(page);
+    await workbench.screenshot();
+    const pane = await boxOf(doctor);
+    await croppedScreenshot(workbench, 'readme-doctor', { x: Math.round(pane.x), y: Math.round(pane.y), width: Math.round(pane.width), height: Math.round(pane.height) });
+
+    // The fix, from the keyboard-friendly palette command; it asks first and says what changes.
+    await workbench.startCommand('APIM Policy: Apply Key Vault Fix…');
+    await workbench.pickQuickPickItem((label) => label === 'Assign "Key Vault Secrets User" on the secret', 'the role assignment fix');
+    const dialog = page.locator('.monaco-dialog-box');
+    const question = await workbench.waitForText(dialog, /Assign "Key Vault Secrets User" on the secret\?[\s\S]*Creates a role assignment: "Key Vault Secrets User" for user-assigned identity/);
+    assert.match(question, /on secret "billing-api-key" of Key Vault "contoso-billing-kv" only/);
+    await dialog.locator('.monaco-button', { hasText: 'Apply' }).click();
+    await workbench.waitForText('.notifications-toasts', /"billing-api-key" refreshed: APIM reads the secret now/, 60_000);
+    assert.equal(keyVaultCodes().get('billing-api-key'), 'Success', 'the emulator recorded the refresh');
+    const passed = await themeColor(page, 'testing.iconPassed');
+    await waitFor(async () => {
+      rows = await treeRows(doctor);
+      const row = rows.find((r) => r.label === 'Permission');
+      return row?.icon === 'pass' && row.color === passed;
+    }, { timeoutMs: 30_000, description: 'the permission check passing', detail: () => rows.map((r) => `${r.label}:${r.icon}`).join(' | ') });
+    await workbench.waitForText(instanceStatus(), failingCountInStatusBar(before - 1));
+    await namedValuesHeader.click();
+    let item: TreeRow | undefined;
+    await waitFor(async () => {
+      item = (await namedValuesRows(page)).find((r) => r.label === 'billing-api-key');
+      return item?.icon === 'key' && item.color === passed;
+    }, { timeoutMs: 30_000, description: 'billing-api-key green in the panel', detail: () => JSON.stringify(item) });
+    assertNoSecretIn(await page.locator('.monaco-workbench').innerText(), 'the workbench after the fix');
+    await workbench.screenshot(`after the fix - ${workbench.testName}`);
+    await workbench.clearNotifications();
   });
 
   it('selects another instance through the subscription and service pickers', async () => {

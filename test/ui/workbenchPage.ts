@@ -20,10 +20,15 @@ export interface TreeRow {
   coloured: boolean;
 }
 
-/** The rows the Named Values view renders right now (the tree is virtual: only the visible ones). */
-export async function namedValuesRows(page: Page): Promise<TreeRow[]> {
+/** A view pane of the side bar by its title (e.g. "Named Values", "Key Vault Doctor"). */
+export function sideBarPane(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header', { hasText: title }) });
+}
+
+/** The rows a tree view pane renders right now (the tree is virtual: only the visible ones). */
+export async function treeRows(pane: Locator): Promise<TreeRow[]> {
   // Runs in the page (no DOM types in this project: the browser's objects are reached through the elements).
-  return page.locator('.part.sidebar .pane-body .monaco-list-row').evaluateAll((rows) =>
+  return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
     rows.map((row) => {
       const icon = row.querySelector('.custom-view-tree-node-item-icon');
       const classes: string[] = icon ? [...icon.classList] : [];
@@ -38,6 +43,12 @@ export async function namedValuesRows(page: Page): Promise<TreeRow[]> {
       };
     }),
   );
+}
+
+/** The rows the Named Values view renders right now (the whole side bar while it is the only view). */
+export async function namedValuesRows(page: Page): Promise<TreeRow[]> {
+  const pane = sideBarPane(page, 'Named Values');
+  return treeRows((await pane.count()) > 0 ? pane : page.locator('.part.sidebar'));
 }
 
 /** What a theme colour id (e.g. `testing.iconPassed`) resolves to in the current theme, as rgb(…). */
