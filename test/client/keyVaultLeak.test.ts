@@ -17,7 +17,7 @@ import { diagnose, type DoctorReport, summarizeReport } from '../../client/src/k
 import { childrenOf, type DoctorNode, present } from '../../client/src/keyVaultDoctor/presentation';
 import { draftFrom } from '../../client/src/namedValueEditing/validation';
 import { leakedIn, plantedSecrets, UnhandledRejectionGuard } from '../azure/helpers';
-import { managerFor, MemoryLogger, RecordingSink, startQuietEmulator } from './support';
+import { connectedToEmulator, MemoryLogger, RecordingSink } from './support';
 
 /** Every row of the doctor view, as text: labels, descriptions, tooltips, accessibility labels. */
 function viewText(report: DoctorReport): string {
@@ -45,16 +45,11 @@ describe('client/secrets never leak from the Key Vault doctor and named value ed
 
   before(async () => {
     guard.install();
-    emu = await startQuietEmulator({ lroDurationMs: 30 });
-    ({ manager, sink, log, cacheDir, dispose } = await managerFor(emu));
-    manager.setAuthState('signedIn');
-    manager.configure({ folders: [{ folderUri: 'file:///ws', instance: emu.instanceId }], refreshIntervalMinutes: 0 });
-    await manager.whenIdle();
+    ({ emu, manager, sink, log, cacheDir, dispose } = await connectedToEmulator({ lroDurationMs: 30 }));
   });
   after(async () => {
     guard.uninstall();
     await dispose?.();
-    await emu?.stop();
   });
 
   it('keeps every planted secret out of the view, messages, logs, server traffic and cache', async () => {

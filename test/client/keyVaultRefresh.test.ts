@@ -16,7 +16,7 @@ import { presentStatusBar } from '../../client/src/namedValues/instanceModel';
 import { NamedValueListModel, namedValueTooltip, presentNamedValue } from '../../client/src/namedValues/model';
 import { failedKeyVaultNames, keyVaultPickRows, refreshProgressMessage, summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
 import { leakedIn, plantedSecrets, UnhandledRejectionGuard } from '../azure/helpers';
-import { managerFor, MemoryLogger, RecordingSink, startQuietEmulator, waitFor } from './support';
+import { connectedToEmulator, MemoryLogger, RecordingSink, waitFor } from './support';
 import { DEMO_FAILING_KEY_VAULT, demoFailingDisplayNames, demoNamedValues, repairEveryDemoKeyVaultFailure, RESTORED_DEMO_SECRET } from '../support/demoScenarios';
 
 describe('client/Key Vault refresh (emulator)', function () {
@@ -32,18 +32,13 @@ describe('client/Key Vault refresh (emulator)', function () {
 
   before(async () => {
     guard.install();
-    emu = await startQuietEmulator({ lroDurationMs: 150 });
-    ({ manager, sink, log, cacheDir, dispose } = await managerFor(emu));
-    manager.setAuthState('signedIn');
-    manager.configure({ folders: [{ folderUri: 'file:///ws', instance: emu.instanceId }], refreshIntervalMinutes: 0 });
-    await manager.whenIdle();
+    ({ emu, manager, sink, log, cacheDir, dispose } = await connectedToEmulator({ lroDurationMs: 150 }));
     session = manager.sessions()[0];
     assert.ok(session.currentMetadata);
   });
   after(async () => {
     guard.uninstall();
     await dispose?.();
-    await emu?.stop();
   });
   afterEach(async () => {
     emu.setFaults({ serverErrorRate: 0, latencyMs: 0 });

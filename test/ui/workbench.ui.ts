@@ -184,6 +184,7 @@ describe('APIM Policy Studio in the workbench', () => {
     assert.match(text, /Key Vault secret/);
     assert.match(text, /https:\/\/contoso-kv\.vault\.azure\.net\/secrets\/legacy-partner-key/);
     assert.match(text, /value hidden/);
+    assert.match(text, /Diagnose this Key Vault reference…/, 'the hover links to the Key Vault doctor');
     assertNoSecretIn(text, 'the hover');
     await workbench.screenshot();
     const hoverBox = await waitForStableBox(hover, 'the hover');
@@ -357,7 +358,10 @@ describe('APIM Policy Studio in the workbench', () => {
     await parkMouse(page);
     await workbench.screenshot();
     const pane = await boxOf(doctor);
-    await croppedScreenshot(workbench, 'readme-doctor', { x: Math.round(pane.x), y: Math.round(pane.y), width: Math.round(pane.width), height: Math.round(pane.height) });
+    const lastDoctorRow = await boxOf(doctor.locator('.monaco-list-row').last());
+    await croppedScreenshot(workbench, 'readme-doctor', {
+      x: Math.round(pane.x), y: Math.round(pane.y), width: Math.round(pane.width), height: Math.round(lastDoctorRow.y + lastDoctorRow.height + 10 - pane.y),
+    });
 
     // The fix, from the keyboard-friendly palette command; it asks first and says what changes.
     await workbench.startCommand('APIM Policy: Apply Key Vault Fix…');
