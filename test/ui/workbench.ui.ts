@@ -390,6 +390,59 @@ describe('APIM Policy Studio in the workbench', () => {
     await workbench.clearNotifications();
   });
 
+  it('creates a plain named value, edits its value in an in-memory editor, and deletes it after showing its usages', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    const stored = () => emulatorNamedValues().find((r) => r.properties.displayName === 'ui-test-value');
+    const quickInput = page.locator('.quick-input-widget .quick-input-box input');
+    /** Types into the next input box or pick filter: one that is shown and still empty, not the one just answered. */
+    const typeIntoNextInput = async (text: string) => {
+      await waitFor(async () => (await quickInput.isVisible()) && (await quickInput.inputValue()) === '', { timeoutMs: 30_000, description: 'the next input box' });
+      await quickInput.fill(text);
+    };
+    /** Answers the next input box, as a person would. */
+    const answer = async (text: string) => {
+      await typeIntoNextInput(text);
+      await page.keyboard.press('Enter');
+    };
+
+    await workbench.startCommand('APIM Policy: Create Named Value…');
+    await workbench.pickQuickPickItem((label) => label.endsWith('Plain'), 'the plain kind');
+    await answer('ui-test-value');
+    await answer('first version');
+    await answer('ui, test');
+    await workbench.waitForText('.notifications-toasts', /Created named value "ui-test-value" in contoso-apim/, 60_000);
+    assert.equal(stored()?.properties.value, 'first version');
+    assert.deepEqual(stored()?.properties.tags, ['ui', 'test']);
+
+    await workbench.startCommand('APIM Policy: Edit Named Value…');
+    await typeIntoNextInput('ui-test-value'); // the list renders only the rows that fit
+    await workbench.pickQuickPickItem((label) => label.endsWith('ui-test-value'), 'the new named value');
+    await workbench.pickQuickPickItem((label) => label.endsWith('Value'), 'its value');
+    await workbench.waitForActiveTab('ui-test-value');
+    assert.match(await workbench.editorText(), /first version/);
+    await workbench.activeEditor().locator('.view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('second version');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => stored()?.properties.value === 'second version', { timeoutMs: 30_000, description: 'the edited value saved to the instance' });
+    assert.deepEqual(stored()?.properties.tags, ['ui', 'test'], 'the edit kept the tags');
+    const dirtyTab = page.locator('.editor-group-container.active .tab.active.dirty');
+    await waitFor(async () => (await dirtyTab.count()) === 0, { timeoutMs: 30_000, description: 'the editor saved (no longer dirty)' });
+    await workbench.screenshot();
+    await workbench.runCommand('View: Close Editor');
+
+    await workbench.startCommand('APIM Policy: Delete Named Value…');
+    await typeIntoNextInput('ui-test-value'); // the list renders only the rows that fit
+    await workbench.pickQuickPickItem((label) => label.endsWith('ui-test-value'), 'the named value to delete');
+    const dialog = page.locator('.monaco-dialog-box');
+    await workbench.waitForText(dialog, /Delete named value "ui-test-value" from contoso-apim\?[\s\S]*No policy in this workspace uses \{\{ui-test-value\}\}/, 60_000);
+    await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+    await waitFor(() => stored() === undefined, { timeoutMs: 30_000, description: 'the named value deleted from the instance' });
+    await waitFor(async () => !(await namedValuesRows(page)).some((r) => r.label === 'ui-test-value'), { timeoutMs: 30_000, description: 'the panel without it' });
+    await workbench.clearNotifications();
+  });
+
   it('selects another instance through the subscription and service pickers', async () => {
     const { workbench } = fixture;
     const subscription = environment?.emulator.state.subscriptions[0];
