@@ -4,7 +4,7 @@ import { ArmError, isObject, json, parseJsonBody, type EmulatorResponse } from '
 import { isKeyVaultRefreshFailed, isVaultSecretState } from './keyVault';
 import { serviceId } from './armResources';
 import type { FaultInjector } from './faults';
-import type { EmulatorState, FaultSettings, RequestLogEntry, VaultSecretState } from './types';
+import type { ArmRequestStats, EmulatorState, FaultSettings, RequestLogEntry, VaultSecretState } from './types';
 
 export interface ControlHooks {
   state: EmulatorState;
@@ -12,6 +12,8 @@ export interface ControlHooks {
   requestLog: RequestLogEntry[];
   setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
   attachIdentity(service: string, clientId: string, principalId: string): void;
+  stats(): ArmRequestStats;
+  resetStats(): void;
   reset(): void;
 }
 
@@ -71,6 +73,8 @@ export function handleControl(method: string, url: URL, body: string, hooks: Con
       case 'GET health': return json(200, { ok: true });
       case 'GET state': return json(200, stateSummary(hooks));
       case 'GET requests': return json(200, hooks.requestLog);
+      case 'GET stats': return json(200, hooks.stats());
+      case 'DELETE stats': hooks.resetStats(); return json(200, hooks.stats());
       case 'POST reset': hooks.reset(); return json(200, stateSummary(hooks));
       case 'POST faults': {
         const settings = parseJsonBody(body);

@@ -9,13 +9,15 @@ export const NO_FAULTS: FaultKnobs = {
   serverErrorRate: 0,
   dropRate: 0,
   malformedRate: 0,
+  failMatching: null,
 };
 
 export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'drop' }
   | { kind: 'throttle'; retryAfterSeconds: number | null }
-  | { kind: 'serverError'; status: 500 | 503 };
+  | { kind: 'serverError'; status: 500 | 503 }
+  | { kind: 'failMatching' };
 
 /** mulberry32: tiny, fast, good enough for test fault rolls. */
 function mulberry32(seed: number): () => number {
@@ -61,6 +63,11 @@ export class FaultInjector {
       }
       next.retryAfterSeconds = r;
     }
+    if (settings.failMatching !== undefined) {
+      const f = settings.failMatching;
+      if (f !== null && (typeof f !== 'string' || f === '')) throw new RangeError('failMatching must be a non-empty string or null');
+      next.failMatching = f;
+    }
     if (settings.seed !== undefined) {
       if (typeof settings.seed !== 'number' || !Number.isFinite(settings.seed)) throw new RangeError('seed must be a number');
       this.random = mulberry32(settings.seed);
@@ -74,13 +81,14 @@ export class FaultInjector {
     if (initial) this.set(initial);
   }
 
-  /** Decides the fate of one ARM request before it is handled. */
-  decide(): FaultDecision {
+  /** Decides the fate of one ARM request (`target`: its path and query) before it is handled. */
+  decide(target = ''): FaultDecision {
     const k = this.knobs;
     const drop = this.random();
     const throttle = this.random();
     const serverError = this.random();
     const which = this.random();
+    if (k.failMatching !== null && target.includes(k.failMatching)) return { kind: 'failMatching' };
     if (drop < k.dropRate) return { kind: 'drop' };
     if (throttle < k.throttleRate) return { kind: 'throttle', retryAfterSeconds: k.retryAfterSeconds };
     if (serverError < k.serverErrorRate) return { kind: 'serverError', status: which < 0.5 ? 500 : 503 };

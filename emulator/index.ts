@@ -16,7 +16,7 @@ import { applyVaultState, attachUserAssignedIdentity } from './keyVault';
 import { handleKeyVaultDataPlane, KEY_VAULT_AUDIENCE } from './keyVaultDataPlane';
 import { buildState, loadFixture } from './state';
 import { createTlsIdentity } from './tls';
-import type { EmulatorOptions, EmulatorState, RequestLogEntry, RunningEmulator, VaultSecretState } from './types';
+import type { ArmRequestStats, EmulatorOptions, EmulatorState, RequestLogEntry, RunningEmulator, VaultSecretState } from './types';
 
 export type * from './types';
 export { buildState, loadFixture } from './state';
@@ -24,8 +24,22 @@ export { buildState, loadFixture } from './state';
 const MAX_LOG_ENTRIES = 50_000;
 const DEFAULT_LRO_DURATION_MS = 300;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less when the client goes away first (a cancelled request must not keep a timer,
+ * or the process, alive for the rest of a long injected latency). True when the wait was complete.
+ */
+function delay(ms: number, req: IncomingMessage): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      req.socket.off('close', onClose);
+      resolve(true);
+    }, ms);
+    req.socket.once('close', onClose);
+  });
 }
 
 /** Recognises the identity endpoints MSAL calls: discovery, keys and token (v2.0, plus v1-style discovery). */
@@ -87,12 +101,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log(entry, startedAt);
   };
 
+  const armStats: ArmRequestStats = { requests: 0, inFlight: 0, maxInFlight: 0, throttled: 0 };
+  const resetStats = (): void => {
+    Object.assign(armStats, { requests: 0, maxInFlight: armStats.inFlight, throttled: 0 });
+  };
   const hooks: ControlHooks = {
     state,
     faults,
     requestLog,
     setVaultState,
     attachIdentity,
+    stats: () => ({ ...armStats }),
+    resetStats,
     reset: () => {
       // Mutate in place: callers hold references to `state` and `requestLog`.
       Object.assign(state, buildState(loadFixture(options.fixture), { ...buildOptions, clientSecret: state.clientSecret }));
@@ -128,8 +148,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const handleArm = async (req: IncomingMessage, res: ServerResponse, url: URL, body: string, entry: RequestLogEntry): Promise<void> => {
+    armStats.requests++;
+    armStats.inFlight++;
+    armStats.maxInFlight = Math.max(armStats.maxInFlight, armStats.inFlight);
+    try {
+      await serveArm(req, res, url, body, entry);
+    } finally {
+      armStats.inFlight--;
+    }
+  };
+
+  const serveArm = async (req: IncomingMessage, res: ServerResponse, url: URL, body: string, entry: RequestLogEntry): Promise<void> => {
     const knobs = faults.current;
-    if (knobs.latencyMs > 0) await sleep(knobs.latencyMs);
+    if (knobs.latencyMs > 0 && !(await delay(knobs.latencyMs, req))) {
+      entry.status = 0;
+      return;
+    }
     const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const validation = auth ? issuer.validate(auth[1]) : { reason: "The 'Authorization' header is missing." };
     if ('reason' in validation) {
@@ -140,14 +174,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       write(req, res, error.toResponse());
       return;
     }
-    const decision = faults.decide();
+    const decision = faults.decide(`${url.pathname}${url.search}`);
     if (decision.kind === 'drop') {
       entry.status = 0;
       req.socket.destroy();
       return;
     }
     let response: EmulatorResponse;
-    if (decision.kind === 'throttle') {
+    if (decision.kind === 'failMatching') {
+      response = new ArmError(500, 'InternalServerError', 'The server encountered an internal error; please retry the request.').toResponse();
+    } else if (decision.kind === 'throttle') {
+      armStats.throttled++;
       const headers: Record<string, string> = decision.retryAfterSeconds === null ? {} : { 'Retry-After': String(decision.retryAfterSeconds) };
       response = new ArmError(429, 'TooManyRequests',
         'The request was throttled: too many requests for this subscription and service. Retry after the indicated delay.', headers).toResponse();
@@ -239,6 +276,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setVaultState,
     attachIdentity,
     requestLog,
+    stats: () => ({ ...armStats }),
+    resetStats,
     stop: async () => {
       await Promise.all([server, ...vaultServers].map((each) => new Promise<void>((resolve, reject) => {
         each.close((err) => (err ? reject(err) : resolve()));

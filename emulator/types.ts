@@ -8,6 +8,15 @@ export interface FaultKnobs {
   serverErrorRate: number;      // 0..1 probability of 500/503 with an ARM error body
   dropRate: number;             // 0..1 probability the socket is destroyed without a response
   malformedRate: number;        // 0..1 probability of a truncated / non-JSON 200 body
+  failMatching: string | null;  // every ARM request whose path+query contains this text gets a 500 (a page that keeps failing)
+}
+
+/** Concurrency of the ARM requests served since the last reset (for parallel-paging tests and benchmarks). */
+export interface ArmRequestStats {
+  requests: number;
+  inFlight: number;
+  maxInFlight: number;
+  throttled: number;
 }
 
 /** Fault settings as accepted from callers: any subset, plus an optional PRNG seed for reproducible runs. */
@@ -42,6 +51,9 @@ export interface RunningEmulator {
   /** Attaches a user-assigned managed identity (client id, principal id) to a service. */
   attachIdentity(service: string, clientId: string, principalId: string): void;
   requestLog: RequestLogEntry[]; // no bodies, no secrets
+  /** ARM request counts and the most served at once, since start or `resetStats()`. */
+  stats(): ArmRequestStats;
+  resetStats(): void;
   stop(): Promise<void>;
 }
 

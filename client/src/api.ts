@@ -18,6 +18,7 @@ import type { AuthState, ConnectionManager, ConnectionState, InstanceRefreshResu
 import type { DoctorReport } from './keyVaultDoctor/diagnose';
 import type { DoctorNode } from './keyVaultDoctor/presentation';
 import type { SessionSnapshot } from './connection/instanceSession';
+import type { MetadataSent } from './connection/languageClientSink';
 import type { StatusBarPresentation } from './namedValues/instanceModel';
 import type { FilterMode } from './namedValues/model';
 import type { RefreshReport } from './namedValues/refreshFlow';
@@ -77,9 +78,17 @@ export interface StatusBarApi {
   readonly presentation: StatusBarPresentation;
 }
 
+export interface StartupApi {
+  /** `Date.now()` when `activate()` began. */
+  readonly activatedAt: number;
+  /** Every instance-metadata notification that reached the language server, oldest first (the last 50). */
+  readonly metadataSent: readonly MetadataSent[];
+}
+
 export interface ApimPolicyExtensionApi {
   /** Undefined when the language server could not start (the panel still works). */
   readonly languageClient: LanguageClient | undefined;
+  readonly startup: StartupApi;
   readonly connection: ConnectionApi;
   readonly namedValues: NamedValuesApi;
   readonly keyVaultDoctor: KeyVaultDoctorApi;

@@ -78,6 +78,7 @@ export const SETTINGS = {
   servicePrincipalCertificatePath: 'apimPolicy.servicePrincipal.certificatePath',
   instance: 'apimPolicy.instance',
   refreshIntervalMinutes: 'apimPolicy.refreshIntervalMinutes',
+  maxParallelRequests: 'apimPolicy.maxParallelRequests',
   extraCaCertificates: 'apimPolicy.extraCaCertificates',
   unknownAttributes: 'apimPolicy.validation.unknownAttributes',
   hideUnavailablePolicies: 'apimPolicy.completion.hideUnavailablePolicies',

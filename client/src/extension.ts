@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { ApimPolicyExtensionApi } from './api';
+import { registerNamedValueArtifacts } from './apiops/namedValueArtifacts';
 import { ConnectionController } from './connection/connectionController';
 import { LanguageClientSink } from './connection/languageClientSink';
 import { selectInstance } from './connection/selectInstance';
@@ -20,12 +21,14 @@ import { registerReadonlyDocuments } from './virtualDocuments';
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ApimPolicyExtensionApi> {
+  const activatedAt = Date.now();
   const output = vscode.window.createOutputChannel('APIM Policy', { log: true });
   context.subscriptions.push(output);
   registerPolicyDetection(context);
 
   // The connection exists before the server starts, so metadata loads in parallel with the server start.
-  const controller = new ConnectionController(context, output, new LanguageClientSink(() => client));
+  const sink = new LanguageClientSink(() => client);
+  const controller = new ConnectionController(context, output, sink);
   context.subscriptions.push(controller);
   const manager = controller.manager;
 
@@ -44,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   const statusBar = new StatusBarController(manager);
   context.subscriptions.push(statusBar);
   registerReadonlyDocuments(context, manager);
+  registerNamedValueArtifacts(context, manager);
 
   const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, safeCommand(output, id, handler)));
@@ -75,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
 
   return {
     languageClient,
+    startup: { activatedAt, metadataSent: sink.sent },
     connection: {
       get state() {
         return manager.state;

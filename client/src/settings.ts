@@ -9,12 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLOUD_NAMES, type CloudName, type CloudSettings } from './azure/clouds';
 import type { AuthKind } from './azure/credentials';
+import { DEFAULT_PARALLEL_REQUESTS } from './azure/pager';
 import { SETTINGS } from './contributions';
 
 export type AuthSetting = 'vscode' | AuthKind;
 export const AUTH_SETTINGS: readonly AuthSetting[] = ['vscode', 'azureCli', 'environment', 'servicePrincipal', 'default'];
 
 export const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
+export const MAX_PARALLEL_REQUESTS = 32;
 export const MAX_REFRESH_INTERVAL_MINUTES = 24 * 60;
 
 export interface ConnectionSettings {
@@ -27,6 +29,8 @@ export interface ConnectionSettings {
   refreshIntervalMinutes: number;
   /** PEM files as written in settings (resolve with `resolveSettingPath`). */
   extraCaCertificates: string[];
+  /** Most ARM requests in flight while loading an instance. */
+  parallelRequests: number;
 }
 
 export interface SettingsRead {
@@ -73,6 +77,16 @@ export function readConnectionSettings(get: SettingGetter): SettingsRead {
     }
   }
 
+  let parallelRequests = DEFAULT_PARALLEL_REQUESTS;
+  const rawParallel = get(SETTINGS.maxParallelRequests);
+  if (rawParallel !== undefined && rawParallel !== null) {
+    if (typeof rawParallel === 'number' && Number.isInteger(rawParallel) && rawParallel >= 1) {
+      parallelRequests = Math.min(rawParallel, MAX_PARALLEL_REQUESTS);
+    } else {
+      problems.push(`${SETTINGS.maxParallelRequests} must be a whole number from 1 to ${MAX_PARALLEL_REQUESTS}; using ${DEFAULT_PARALLEL_REQUESTS}.`);
+    }
+  }
+
   const extra: string[] = [];
   const rawExtra = get(SETTINGS.extraCaCertificates);
   if (Array.isArray(rawExtra)) {
@@ -97,6 +111,7 @@ export function readConnectionSettings(get: SettingGetter): SettingsRead {
     },
     refreshIntervalMinutes: interval,
     extraCaCertificates: extra,
+    parallelRequests,
   };
   return { settings, problems };
 }

@@ -10,6 +10,7 @@ import type {
   FoldingRange,
   Hover,
   Range,
+  SignatureHelp,
 } from 'vscode-languageserver';
 import {
   CompletionItemKind,
@@ -22,6 +23,8 @@ import {
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
+  CompletionData,
+  CompletionDetails,
   CompletionKind,
   CompletionResult,
   FoldingEntry,
@@ -29,6 +32,7 @@ import type {
   OffsetRange,
   PolicyDiagnostic,
   Severity,
+  SignatureHelpResult,
   SymbolEntry,
 } from './language/languageTypes';
 
@@ -63,7 +67,25 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   'named-value': CompletionItemKind.Constant,
   entity: CompletionItemKind.Reference,
   'end-tag': CompletionItemKind.Keyword,
+  property: CompletionItemKind.Property,
+  method: CompletionItemKind.Method,
+  field: CompletionItemKind.Field,
+  'enum-member': CompletionItemKind.EnumMember,
+  type: CompletionItemKind.Class,
+  namespace: CompletionItemKind.Module,
+  variable: CompletionItemKind.Variable,
+  keyword: CompletionItemKind.Keyword,
 };
+
+/** What a light completion item carries so `completionItem/resolve` can fill it in. */
+export type CompletionItemData = CompletionData & { uri: string };
+
+/** The data of an item this server sent, or undefined for anything else. */
+export function completionItemData(item: CompletionItem): CompletionItemData | undefined {
+  const data = item.data as Partial<CompletionItemData> | undefined;
+  if (data?.kind !== 'named-value' || typeof data.name !== 'string' || typeof data.uri !== 'string') return undefined;
+  return { kind: data.kind, name: data.name, uri: data.uri };
+}
 
 /** Triggers suggestions again after inserting (for example into a fresh attribute value). */
 const RETRIGGER = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
@@ -82,13 +104,32 @@ export function toCompletionList(document: TextDocument, result: CompletionResul
     if (entry.filterText) item.filterText = entry.filterText;
     if (entry.deprecated) item.tags = [CompletionItemTag.Deprecated];
     if (entry.retrigger) item.command = RETRIGGER;
+    if (entry.resolve) item.data = { uri: document.uri, ...entry.resolve } satisfies CompletionItemData;
     return item;
   });
   return { isIncomplete: result.incomplete, items };
 }
 
+/** A light item with what `completionItem/resolve` found for it. */
+export function withDetails(item: CompletionItem, details: CompletionDetails | undefined): CompletionItem {
+  if (details?.documentation) item.documentation = { kind: MarkupKind.Markdown, value: details.documentation };
+  return item;
+}
+
 export function toHover(document: TextDocument, hover: HoverResult): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toRange(document, hover) };
+}
+
+export function toSignatureHelp(help: SignatureHelpResult): SignatureHelp {
+  return {
+    signatures: help.signatures.map((signature) => ({
+      label: signature.label,
+      documentation: signature.documentation ? { kind: MarkupKind.Markdown, value: signature.documentation } : undefined,
+      parameters: signature.parameters.map((parameter) => ({ label: parameter.label })),
+    })),
+    activeSignature: help.activeSignature,
+    activeParameter: help.activeParameter,
+  };
 }
 
 const SYMBOL_KIND: Record<SymbolEntry['kind'], SymbolKind> = {

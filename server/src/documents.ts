@@ -1,6 +1,7 @@
 /**
  * Open documents and their parses. Edits are captured as they arrive so the
- * next parse can be incremental; parses are cached by document version.
+ * next parse can be incremental. A cached parse is reused only for the very
+ * text it was made from: version numbers come from the client and may repeat.
  */
 import { TextDocuments } from 'vscode-languageserver';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
@@ -10,7 +11,8 @@ import { StructureResolver } from './language/structure';
 import { reparseAfterEdit, type TextEdit } from './language/parser/incremental';
 
 interface CachedParse {
-  version: number;
+  /** The text parsed; compared by identity first, so the common hit costs nothing. */
+  text: string;
   parsed: ParsedPolicy;
 }
 
@@ -33,10 +35,13 @@ export class PolicyDocuments {
       create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
       update: (document, changes, version) => this.applyChanges(document, changes, version),
     });
-    this.documents.onDidClose((event) => {
+    // A document opened again (even without a close) starts from scratch, like a closed one.
+    const forget = (event: { document: TextDocument }): void => {
       this.parses.delete(event.document.uri);
       this.pending.delete(event.document.uri);
-    });
+    };
+    this.documents.onDidOpen(forget);
+    this.documents.onDidClose(forget);
   }
 
   get(uri: string): TextDocument | undefined {
@@ -47,21 +52,21 @@ export class PolicyDocuments {
     return this.documents.all();
   }
 
-  /** The parse of the document's current version. */
+  /** The parse of the document's current text. */
   getParsed(document: TextDocument): ParsedPolicy {
+    const text = document.getText();
     const cached = this.parses.get(document.uri);
-    if (cached?.version === document.version) return cached.parsed;
     const edits = this.pending.get(document.uri);
     this.pending.delete(document.uri);
-    let parsed: ParsedPolicy;
-    if (cached && edits && edits.length <= MAX_PENDING_EDITS) {
+    if (cached && cached.text === text) return cached.parsed; // unchanged, or edits that cancel out
+    let parsed: ParsedPolicy | undefined;
+    if (cached && edits && edits.length <= MAX_PENDING_EDITS && edits[edits.length - 1].text === text) {
       let doc = cached.parsed.doc;
-      for (const { edit, text } of edits) doc = reparseAfterEdit(doc, text, edit);
+      for (const { edit, text: after } of edits) doc = reparseAfterEdit(doc, after, edit);
       parsed = { doc, structure: new StructureResolver(this.languageService.catalog) };
-    } else {
-      parsed = this.languageService.parse(document.getText());
     }
-    this.parses.set(document.uri, { version: document.version, parsed });
+    parsed ??= this.languageService.parse(text);
+    this.parses.set(document.uri, { text, parsed });
     return parsed;
   }
 

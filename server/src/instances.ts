@@ -9,9 +9,9 @@ export class InstanceRegistry {
   private readonly instances = new Map<string, InstanceIndex>();
   private folders: InstanceFolder[] = [];
 
-  /** Adds or replaces an instance's metadata. */
-  set(metadata: InstanceMetadata): InstanceIndex {
-    const index = new InstanceIndex(metadata);
+  /** Adds or replaces an instance's metadata (see `InstanceIndex` for the unreadable names). */
+  set(metadata: InstanceMetadata, unreadableNamedValues: readonly string[] = []): InstanceIndex {
+    const index = new InstanceIndex(metadata, unreadableNamedValues);
     this.instances.set(metadata.instanceId.toLowerCase(), index);
     return index;
   }

@@ -11,22 +11,44 @@ import {
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
 import { virtualDocumentUri } from '../../protocol/virtualDocuments';
-import { toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange } from './conversions';
+import {
+  completionItemData,
+  toCompletionList,
+  toDiagnostic,
+  toDocumentSymbols,
+  toFoldingRanges,
+  toHover,
+  toRange,
+  toSignatureHelp,
+  withDetails,
+} from './conversions';
+import { loadBundledCSharpParser } from './csharpWasm';
 import { PolicyDocuments } from './documents';
 import { InstanceRegistry } from './instances';
 import type { DefinitionTarget, LanguageSettings } from './language/languageService';
 import { getLanguageService } from './language/languageService';
+import { checkInstanceFolders, checkInstanceMetadata } from './metadataCheck';
 import { runSafe, runSafeAsync } from './runSafe';
 import { WorkspaceArtifacts } from './workspaceArtifacts';
 
-const VALIDATION_DELAY_MS = 200;
+/**
+ * Pause after a change before diagnostics are computed, so typing is not
+ * slowed down. `APIM_POLICY_VALIDATION_DELAY_MS` overrides it (tests use a
+ * long one to prove a newly opened document does not wait for it).
+ */
+const VALIDATION_DELAY_MS = validationDelay(process.env.APIM_POLICY_VALIDATION_DELAY_MS);
+
+function validationDelay(setting: string | undefined): number {
+  const ms = Number(setting);
+  return setting && Number.isFinite(ms) && ms >= 0 ? ms : 200;
+}
 
 export function startServer(connection: Connection): void {
   const languageService = getLanguageService();
   const documents = new PolicyDocuments(languageService);
   const instances = new InstanceRegistry();
   const artifacts = new WorkspaceArtifacts();
-  const log = { error: (message: string) => connection.console.error(message) };
+  const log = { error: (message: string) => connection.console.error(message), warn: (message: string) => connection.console.warn(message) };
   const pendingValidation = new Map<string, ReturnType<typeof setTimeout>>();
   let pullConfiguration = false;
   let folderEvents = false;
@@ -40,7 +62,8 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'] },
+        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{', '.'], resolveProvider: true },
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [')'] },
         hoverProvider: true,
         definitionProvider: true,
         documentSymbolProvider: true,
@@ -53,6 +76,14 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(() => {
     if (pullConfiguration) void refreshSettings();
+    // C# in expressions needs the parser's WebAssembly; everything else works while it loads.
+    loadBundledCSharpParser().then(
+      (parser) => {
+        languageService.setCSharpParser(parser);
+        revalidateAll();
+      },
+      (error: unknown) => log.error(`Policy expressions: the C# parser did not load, so C# completion and checks are off. ${error instanceof Error ? error.message : String(error)}`),
+    );
     if (folderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders(() => {
         void connection.workspace.getWorkspaceFolders().then((folders) => artifacts.setFolders((folders ?? []).map((f) => f.uri)));
@@ -96,6 +127,8 @@ export function startServer(connection: Connection): void {
       const parsed = documents.getParsed(document);
       const diagnostics = languageService.doValidation(parsed, instances.forDocument(uri)).map((d) => toDiagnostic(document, d));
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      // A large document seen for the first time gets its C# checks over several passes.
+      if (languageService.expressions.pending) scheduleValidation(uri, 0);
     } catch (error) {
       log.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
@@ -111,8 +144,16 @@ export function startServer(connection: Connection): void {
     for (const document of documents.all()) scheduleValidation(document.uri, 0);
   }
 
-  documents.documents.onDidOpen((event) => scheduleValidation(event.document.uri, 0));
-  documents.documents.onDidChangeContent((event) => scheduleValidation(event.document.uri));
+  // Opening fires a content change right after; that one must not push the first diagnostics back by the typing delay.
+  const justOpened = new Set<string>();
+  documents.documents.onDidOpen((event) => {
+    justOpened.add(event.document.uri);
+    scheduleValidation(event.document.uri, 0);
+  });
+  documents.documents.onDidChangeContent((event) => {
+    if (justOpened.delete(event.document.uri)) return;
+    scheduleValidation(event.document.uri);
+  });
   documents.documents.onDidClose((event) => {
     const pending = pendingValidation.get(event.document.uri);
     if (pending) clearTimeout(pending);
@@ -122,19 +163,26 @@ export function startServer(connection: Connection): void {
 
   // ---- instance metadata ---------------------------------------------------
 
-  connection.onNotification(InstanceMetadataNotification.method, (params: InstanceMetadataNotification.Params) => {
+  // Whatever arrives is checked first: one malformed entry is set aside (and logged), never the whole instance.
+  connection.onNotification(InstanceMetadataNotification.method, (params: unknown) => {
     try {
-      instances.set(params);
+      const checked = checkInstanceMetadata(params);
+      for (const problem of checked.problems) log.warn(problem);
+      if (!checked.metadata) return;
+      instances.set(checked.metadata, checked.unreadableNamedValues);
       revalidateAll();
     } catch (error) {
       log.error(`Instance metadata rejected: ${String(error)}`);
     }
   });
-  connection.onNotification(InstanceFoldersNotification.method, (params: InstanceFoldersNotification.Params) => {
-    instances.setFolders(params.folders ?? []);
+  connection.onNotification(InstanceFoldersNotification.method, (params: unknown) => {
+    const { folders, problems } = checkInstanceFolders(params);
+    for (const problem of problems) log.warn(problem);
+    instances.setFolders(folders);
     revalidateAll();
   });
-  connection.onNotification(InstanceRemovedNotification.method, (params: InstanceRemovedNotification.Params) => {
+  connection.onNotification(InstanceRemovedNotification.method, (params: Partial<InstanceRemovedNotification.Params> | undefined) => {
+    if (typeof params?.instanceId !== 'string') return log.warn('Instance removal ignored: `instanceId` is not a string.');
     instances.remove(params.instanceId);
     revalidateAll();
   });
@@ -151,12 +199,29 @@ export function startServer(connection: Connection): void {
     }),
   );
 
+  connection.onCompletionResolve((item, token) =>
+    runSafe(log, 'completion resolve', token, item, () => {
+      const data = completionItemData(item);
+      if (!data) return item;
+      return withDetails(item, languageService.resolveCompletion(data, instances.forDocument(data.uri)));
+    }),
+  );
+
   connection.onHover((params, token) =>
     runSafe(log, 'hover', token, null, () => {
       const document = documents.get(params.textDocument.uri);
       if (!document) return null;
       const hover = languageService.doHover(documents.getParsed(document), document.offsetAt(params.position), instances.forDocument(document.uri));
       return hover ? toHover(document, hover) : null;
+    }),
+  );
+
+  connection.onSignatureHelp((params, token) =>
+    runSafe(log, 'signature help', token, null, () => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return null;
+      const help = languageService.doSignatureHelp(documents.getParsed(document), document.offsetAt(params.position));
+      return help ? toSignatureHelp(help) : null;
     }),
   );
 

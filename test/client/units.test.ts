@@ -34,6 +34,7 @@ describe('client/settings', () => {
       servicePrincipal: { tenantId: undefined, clientId: undefined, certificatePath: undefined },
       refreshIntervalMinutes: 15,
       extraCaCertificates: [],
+      parallelRequests: 8,
     });
     assert.deepEqual(problems, []);
   });
@@ -58,12 +59,21 @@ describe('client/settings', () => {
   });
 
   it('falls back to defaults for wrong values and says which', () => {
-    const values: Record<string, unknown> = { 'apimPolicy.auth': 'password', 'apimPolicy.cloud': 42, 'apimPolicy.refreshIntervalMinutes': -5, 'apimPolicy.extraCaCertificates': 7 };
+    const values: Record<string, unknown> = {
+      'apimPolicy.auth': 'password',
+      'apimPolicy.cloud': 42,
+      'apimPolicy.refreshIntervalMinutes': -5,
+      'apimPolicy.extraCaCertificates': 7,
+      'apimPolicy.maxParallelRequests': 2.5,
+    };
     const { settings, problems } = readConnectionSettings((k) => values[k]);
     assert.equal(settings.auth, 'vscode');
     assert.equal(settings.cloud.cloud, 'AzureCloud');
     assert.equal(settings.refreshIntervalMinutes, 15);
-    assert.equal(problems.length, 4);
+    assert.equal(settings.parallelRequests, 8);
+    assert.equal(problems.length, 5);
+    assert.match(problems.join('\n'), /apimPolicy\.maxParallelRequests must be a whole number from 1 to 32; using 8/);
+    assert.equal(readConnectionSettings((k) => (k === 'apimPolicy.maxParallelRequests' ? 500 : undefined)).settings.parallelRequests, 32, 'capped');
     assert.match(problems.join('\n'), /apimPolicy\.auth "password" is not one of vscode, azureCli, environment, servicePrincipal, default/);
   });
 

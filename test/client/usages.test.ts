@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { matchApiOpsNamedValue } from '../../client/src/namedValues/apiops';
+import { artifactDisplayName, matchApiOpsNamedValue, secretIdentifierValueAt } from '../../client/src/namedValues/apiops';
 import { findReferencesInText, isPolicyFile, searchUsages } from '../../client/src/namedValues/usages';
 import { tempDir } from './support';
 
@@ -113,5 +113,25 @@ describe('client/find usages and APIOps definitions', () => {
     assert.equal((await find('legacy'))?.file, 'named values/legacy/namedValueInformation.json', 'no displayName: the folder name counts');
     assert.equal(await find('nv-allowed-origins'), undefined);
     assert.equal(matchApiOpsNamedValue('a/b/namedValueInformation.json', '{ not json', 'b'), undefined);
+  });
+
+  it('reads the display name an artifact file defines, falling back to its folder while the JSON is broken', () => {
+    const file = 'apimartifacts/named values/nv-x/namedValueInformation.json';
+    assert.equal(artifactDisplayName(file, '{ "properties": { "displayName": "shown-name" } }'), 'shown-name');
+    assert.equal(artifactDisplayName(file, '\uFEFF{ "properties": { "displayName": "bom" } }'), 'bom');
+    assert.equal(artifactDisplayName(file, '{ "properties": { "displayName": '), 'nv-x');
+    assert.equal(artifactDisplayName('C:\\repo\\named values\\win\\namedValueInformation.json', '{}'), 'win');
+  });
+
+  it('finds the secretIdentifier value under the cursor, and nothing elsewhere', () => {
+    const text = '{\n  "properties": {\n    "keyVault": { "secretIdentifier": "https://kv.vault.azure.net/sec" },\n    "value": "x"\n  }\n}';
+    const valueStart = text.indexOf('https://');
+    const cursor = text.indexOf('/sec') + 2;
+    assert.deepEqual(secretIdentifierValueAt(text, cursor), { start: valueStart, end: text.indexOf('" }') });
+    assert.deepEqual(secretIdentifierValueAt(text, valueStart), { start: valueStart, end: text.indexOf('" }') }, 'right after the opening quote');
+    assert.equal(secretIdentifierValueAt(text, text.indexOf('"x"') + 1), undefined, 'another key');
+    assert.equal(secretIdentifierValueAt(text, text.indexOf('"secretIdentifier"') + 3), undefined, 'inside the key itself');
+    const open = '"secretIdentifier": "https://kv\n';
+    assert.deepEqual(secretIdentifierValueAt(open, open.indexOf('kv') + 2), { start: open.indexOf('https'), end: open.indexOf('\n') }, 'an unclosed value ends at the line end');
   });
 });

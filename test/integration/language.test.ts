@@ -21,8 +21,9 @@ import {
 
 const ORDERS_API_POLICY = 'apimartifacts/apis/orders-api/policy.xml';
 
-async function completions(document: vscode.TextDocument, position: vscode.Position, triggerCharacter?: string): Promise<vscode.CompletionItem[]> {
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position, triggerCharacter);
+/** Completion items at `position`; the first `resolve` of them resolved (documentation filled in), as the editor does for the one in view. */
+async function completions(document: vscode.TextDocument, position: vscode.Position, triggerCharacter?: string, resolve = 0): Promise<vscode.CompletionItem[]> {
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position, triggerCharacter, resolve);
   return list.items;
 }
 
@@ -71,7 +72,7 @@ describe('language features', () => {
       const document = await scratchFile('named-value-completion.policy.xml', '<policies>\n  <inbound>\n    <set-header name="x" exists-action="override">\n      <value>{{</value>\n    </set-header>\n  </inbound>\n</policies>\n');
       const position = positionOf(document, '{{');
       const items = await until(async () => {
-        const found = await completions(document, position, '{');
+        const found = await completions(document, position, '{', 100);
         return found.length > 0 ? found : undefined;
       }, 'named value completion after {{');
       const expected = fixtureNamedValues().map((nv) => nv.displayName).sort();
@@ -85,7 +86,11 @@ describe('language features', () => {
         assert.ok(code, `the emulator has a status for ${nv.displayName}`);
         assert.ok(String(item.detail).includes(code), `detail of ${nv.displayName} names its status ${code}: ${item.detail}`);
       }
-      for (const item of items) assertNoSecrets(`${item.detail ?? ''}\n${markdownText(item.documentation as vscode.MarkdownString)}`, `completion item ${completionLabel(item)}`);
+      for (const item of items) {
+        const documentation = markdownText(item.documentation as vscode.MarkdownString);
+        assert.ok(documentation.includes(`{{${completionLabel(item)}}}`), `resolving ${completionLabel(item)} gives its documentation: ${documentation}`);
+        assertNoSecrets(`${item.detail ?? ''}\n${documentation}`, `completion item ${completionLabel(item)}`);
+      }
     });
   });
 

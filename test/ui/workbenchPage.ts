@@ -126,6 +126,18 @@ export async function chooseContextMenuItem(page: Page, label: string, timeoutMs
   await menu.first().waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
+/** Waits until the highlighted suggestion shows its detail text, i.e. the editor has resolved it. */
+export async function waitForFocusedSuggestionDetail(page: Page, timeoutMs = 30_000): Promise<string> {
+  const detail = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row.focused .details-label');
+  return waitFor(
+    async () => {
+      const text = (await detail.count()) > 0 ? ((await detail.first().textContent()) ?? '').trim() : '';
+      return text || undefined;
+    },
+    { timeoutMs, description: 'the highlighted suggestion resolved (its detail shown)' },
+  );
+}
+
 /** Polls until the suggest widget shows rows that satisfy `accept`; returns their labels. */
 export function waitForSuggestions(page: Page, accept: (labels: string[]) => boolean, description: string, timeoutMs = 30_000): Promise<string[]> {
   let last: string[] = [];

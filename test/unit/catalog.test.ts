@@ -16,6 +16,7 @@ import type {
 } from '../../server/src/language/catalog/types';
 import { SECTION_NAMES } from '../../server/src/language/catalog/types';
 import { repoRoot } from '../support/repo';
+import { inSection, languageService } from './support/cursor';
 
 const SCOPES: readonly ScopeName[] = ['global', 'workspace', 'product', 'api', 'operation', 'graphql-resolver'];
 const GATEWAYS: readonly GatewayName[] = ['classic', 'v2', 'consumption', 'self-hosted', 'workspace'];
@@ -284,5 +285,64 @@ describe('policy catalog data', () => {
       }
     });
     assert.deepEqual(copied, []);
+  });
+});
+
+// Facts corrected against the Microsoft Learn policy reference (and the
+// policy XSDs where Learn is silent); see the catalog README's change list.
+describe('catalog corrections checked against Microsoft Learn', () => {
+  const catalog = loadCatalog();
+  const byKey = new Map(catalog.policies.map((p) => [p.key, p]));
+  const attribute = (spec: { attributes: AttributeSpec[] } | undefined, name: string): AttributeSpec | undefined => spec?.attributes.find((a) => a.name === name);
+  const codes = (body: string): string[] => {
+    const service = languageService();
+    return service.doValidation(service.parse(inSection('inbound', body))).map((d) => `${d.code}: ${d.message}`);
+  };
+
+  it('set-body@template accepts none besides liquid, in set-body and in every copy of it', () => {
+    const copies: ElementSpec[] = [];
+    const collect = (elements: readonly ElementSpec[]): void => {
+      for (const e of elements) {
+        if (e.policy === 'set-body') copies.push(e);
+        collect(e.elements);
+      }
+    };
+    for (const p of catalog.policies) collect(p.elements);
+    assert.ok(copies.length > 0);
+    for (const spec of [byKey.get('set-body'), ...copies]) assert.deepEqual(attribute(spec, 'template')?.values, ['liquid', 'none']);
+    // Learn's get-authorization-context examples return the token this way.
+    assert.deepEqual(codes('<return-response><set-status code="200" /><set-body template="none">@(context.Variables.GetValueOrDefault<string>("x"))</set-body></return-response>'), []);
+    assert.deepEqual(codes('<set-body template="None">x</set-body>'), []);
+    assert.match(codes('<set-body template="mustache">x</set-body>').join(), /invalid-attribute-value: 'template' must be one of 'liquid', 'none'/);
+  });
+
+  it('rate-limit: an operation directly under it is identified by name or id and needs calls and renewal-period', () => {
+    const rateLimit = byKey.get('rate-limit');
+    const direct = rateLimit?.elements.find((e) => e.name === 'operation');
+    const nested = rateLimit?.elements.find((e) => e.name === 'api')?.elements.find((e) => e.name === 'operation');
+    assert.ok(direct && nested);
+    for (const name of ['name', 'id', 'calls', 'renewal-period']) assert.deepEqual(attribute(direct, name), attribute(nested, name), name);
+    assert.equal(attribute(direct, 'calls')?.required, true);
+    assert.equal(attribute(direct, 'id')?.required, 'conditional');
+    assert.deepEqual(codes('<rate-limit calls="10" renewal-period="60"><operation id="get-order" calls="5" renewal-period="30" /></rate-limit>'), []);
+    assert.deepEqual(codes('<rate-limit calls="10" renewal-period="60"><operation name="get-order" /></rate-limit>'), [
+      "missing-required-attribute: <operation> requires the attribute 'calls'.",
+      "missing-required-attribute: <operation> requires the attribute 'renewal-period'.",
+    ]);
+  });
+
+  it('invoke-dapr-binding@operation has no default', () => {
+    const operation = attribute(byKey.get('invoke-dapr-binding'), 'operation');
+    assert.ok(operation);
+    assert.equal(operation.default, undefined);
+    assert.equal(operation.required, false);
+  });
+
+  it('ip-filter@action is required and has no default', () => {
+    const action = attribute(byKey.get('ip-filter'), 'action');
+    assert.ok(action);
+    assert.equal(action.required, true);
+    assert.equal(action.default, undefined);
+    assert.deepEqual(codes('<ip-filter><address>13.66.201.169</address></ip-filter>'), ["missing-required-attribute: <ip-filter> requires the attribute 'action'."]);
   });
 });

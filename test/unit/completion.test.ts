@@ -1,12 +1,17 @@
 import * as assert from 'node:assert/strict';
-import type { CompletionEntry } from '../../server/src/language/languageService';
+import { MAX_NAMED_VALUE_ITEMS } from '../../server/src/language/features/completion';
+import type { CompletionEntry, CompletionResult } from '../../server/src/language/languageService';
 import { InstanceIndex } from '../../server/src/language/languageService';
 import { testInstance } from '../support/instanceFixture';
 import { atCursor, inSection, languageService, parse } from './support/cursor';
 
 function complete(source: string, instance?: InstanceIndex): CompletionEntry[] {
+  return completeResult(source, instance).items;
+}
+
+function completeResult(source: string, instance?: InstanceIndex): CompletionResult {
   const { text, offset } = atCursor(source);
-  return languageService().doComplete(parse(text), offset, instance).items;
+  return languageService().doComplete(parse(text), offset, instance);
 }
 
 const labels = (items: CompletionEntry[]): string[] => items.map((i) => i.label);
@@ -125,7 +130,8 @@ describe('completion', () => {
       const item = languageService().doComplete(parse(text), offset).items.find((i) => i.label === 'GET');
       assert.ok(item);
       assert.equal(text.slice(item.replace.start, item.replace.end), 'GE');
-      assert.deepEqual(complete(inSection('inbound', '<set-method>@(context.Request.Method|)</set-method>')), [], 'not inside an expression');
+      const inExpression = labels(complete(inSection('inbound', '<set-method>@(context.Request.Method|)</set-method>')));
+      assert.ok(!inExpression.includes('GET'), 'no HTTP methods inside an expression');
     });
 
     it('replaces the whole value', () => {
@@ -141,8 +147,10 @@ describe('completion', () => {
       assert.deepEqual(labels(complete(inSection('inbound', '<log-to-eventhub logger-id="|">x</log-to-eventhub>'), instance)), ['appinsights']);
     });
 
-    it('offers nothing inside an expression', () => {
-      assert.deepEqual(complete(inSection('inbound', '<set-header name="a" exists-action="@(context.|)" />')), []);
+    it('offers C# members, not the attribute\'s values, inside an expression', () => {
+      const items = labels(complete(inSection('inbound', '<set-header name="a" exists-action="@(context.|)" />')));
+      assert.ok(items.includes('Request'));
+      assert.ok(!items.includes('override'));
     });
   });
 
@@ -176,6 +184,39 @@ describe('completion', () => {
 
     it('offers nothing without an instance', () => {
       assert.deepEqual(complete(inSection('inbound', '<set-header name="{{|" />')), []);
+    });
+
+    it('sends light items and gives the documentation on resolve', () => {
+      const items = complete(inSection('inbound', '<set-header name="{{|" />'), instance);
+      assert.ok(items.every((i) => i.documentation === undefined));
+      const secret = items.find((i) => i.label === 'client-secret');
+      assert.ok(secret?.resolve);
+      assert.deepEqual(secret.resolve, { kind: 'named-value', name: 'client-secret' });
+      assert.match(languageService().resolveCompletion(secret.resolve, instance)?.documentation ?? '', /\*\*\{\{client-secret\}\}\*\*[\s\S]*secret — value hidden/);
+      assert.equal(languageService().resolveCompletion({ kind: 'named-value', name: 'gone' }, instance), undefined);
+    });
+
+    it(`lists at most ${MAX_NAMED_VALUE_ITEMS} named values, best matches first, and says when there are more`, () => {
+      const many = new InstanceIndex(
+        testInstance({ namedValues: Array.from({ length: 3000 }, (_, k) => ({ name: `n${k}`, displayName: k % 2 ? `odd-${k}` : `even-${k}`, kind: 'plain' as const, value: 'v' })) }),
+      );
+      const all = completeResult(inSection('inbound', '<set-header name="{{|" />'), many);
+      assert.equal(all.items.length, MAX_NAMED_VALUE_ITEMS);
+      assert.equal(all.incomplete, true);
+      const typed = completeResult(inSection('inbound', '<set-header name="{{odd-29|" />'), many);
+      // Prefix matches (odd-29, odd-29x, odd-29xx) come before names merely holding o, d, d, -, 2, 9 in order.
+      assert.deepEqual(typed.items.slice(0, 3).map((i) => i.label), ['odd-29', 'odd-291', 'odd-293']);
+      assert.ok(typed.items.every((i) => /^odd-\d*2\d*9\d*$/.test(i.label)), typed.items.map((i) => i.label).join(', '));
+      assert.equal(typed.incomplete, false);
+    });
+
+    it('leaves out names a {{reference}} cannot spell', () => {
+      const odd = new InstanceIndex(
+        testInstance({
+          namedValues: ['fine', 'a}}b', '{{c', ' padded', 'say"hi"', 'x<y', 'line\nbreak', ''].map((displayName, k) => ({ name: `n${k}`, displayName, kind: 'plain' as const, value: 'v' })),
+        }),
+      );
+      assert.deepEqual(labels(complete(inSection('inbound', '<set-header name="{{|" />'), odd)), ['fine']);
     });
   });
 

@@ -60,6 +60,36 @@ describe('hover', () => {
     assert.match(missing?.markdown ?? '', /not a named value of contoso-test/);
   });
 
+  it('matches named values regardless of case, as APIM does, preferring the exact name', () => {
+    const instance = new InstanceIndex(
+      testInstance({
+        namedValues: [
+          { name: 'a', displayName: 'Foo', kind: 'plain', value: 'upper' },
+          { name: 'b', displayName: 'foo', kind: 'secret' },
+          { name: 'c', displayName: 'Region', kind: 'plain', value: 'west' },
+        ],
+      }),
+    );
+    const upper = hover(inSection('inbound', '<set-header name="{{F|oo}}" />'), instance)?.markdown ?? '';
+    assert.match(upper, /upper/);
+    assert.match(upper, /Differs only by case:\*\* `foo` \(secret\) also exists/);
+    const lower = hover(inSection('inbound', '<set-header name="{{f|oo}}" />'), instance)?.markdown ?? '';
+    assert.match(lower, /value hidden/);
+    assert.match(lower, /`Foo` \(plain\) also exists/);
+    const shouted = hover(inSection('inbound', '<set-header name="{{REG|ION}}" />'), instance)?.markdown ?? '';
+    assert.match(shouted, /west/);
+    assert.match(shouted, /Written `\{\{REGION\}\}`; API Management ignores case in named value names and uses `Region`/);
+    assert.doesNotMatch(hover(inSection('inbound', '<set-header name="{{Reg|ion}}" />'), instance)?.markdown ?? '', /ignores case|Differs/);
+  });
+
+  it('says a named value set aside for malformed metadata exists, and validation stays silent on it', () => {
+    const instance = new InstanceIndex(testInstance(), ['Broken-One']);
+    const source = inSection('inbound', '<set-header name="{{broken-o|ne}}" />');
+    assert.match(hover(source, instance)?.markdown ?? '', /arrived malformed and were set aside/);
+    const { text } = atCursor(source);
+    assert.deepEqual(languageService().doValidation(parse(text), instance), []);
+  });
+
   it('covers exactly the {{reference}}', () => {
     const { text, offset } = atCursor(inSection('inbound', '<set-header name="x-{{api-ver|sion}}-y" />'));
     const result = languageService().doHover(parse(text), offset, new InstanceIndex(testInstance()));

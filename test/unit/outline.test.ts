@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { MAX_OUTLINE_DEPTH } from '../../server/src/language/features/symbols';
 import { atCursor, inSection, languageService, parse } from './support/cursor';
 
 describe('symbols, folding and definition targets', () => {
@@ -22,6 +23,19 @@ describe('symbols, folding and definition targets', () => {
       ['base', 'policy', undefined],
       ['set-variable', 'policy', 'name=token'],
     ]);
+  });
+
+  it(`nests the outline at most ${MAX_OUTLINE_DEPTH} levels and lists deeper elements flat, in order`, () => {
+    const levels = MAX_OUTLINE_DEPTH + 50;
+    const deep = `${'<a>'.repeat(levels)}${'</a>'.repeat(levels)}`;
+    let level = languageService().findDocumentSymbols(parse(deep));
+    for (let depth = 1; depth < MAX_OUTLINE_DEPTH; depth++) {
+      assert.equal(level.length, 1, `one element at depth ${depth}`);
+      level = level[0].children;
+    }
+    assert.equal(level.length, levels - MAX_OUTLINE_DEPTH + 1, 'the last level lists the rest');
+    assert.ok(level.every((s) => s.children.length === 0));
+    assert.deepEqual(level.map((s) => s.range.start), level.map((_, k) => (MAX_OUTLINE_DEPTH - 1 + k) * 3));
   });
 
   it('folds elements, comments and @{ } blocks', () => {

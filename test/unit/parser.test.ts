@@ -128,6 +128,34 @@ describe('parser', () => {
       assert.deepEqual(element(doc, 'a').children.map((c) => c.kind), ['text', 'cdata']);
     });
 
+    it('reports a run of stray characters, bare & or bare < once, covering the run', () => {
+      const stray = parsePolicy(`<a ((((( b="1" )>x</a>`).errors;
+      assert.deepEqual(stray.map((e) => [e.message, e.start, e.end]), [["Unexpected '(((((' in start tag <a>.", 3, 8], ["Unexpected ')' in start tag <a>.", 15, 16]]);
+      const long = parsePolicy(`<a ${'('.repeat(100)} />`).errors[0];
+      assert.equal(long.message, `Unexpected '${'('.repeat(12)}…' in start tag <a>.`);
+      const amps = parsePolicy('<a>x &&&& y</a>').errors;
+      assert.deepEqual(amps.map((e) => [e.start, e.end]), [[5, 9]]);
+      const lts = parsePolicy('<a>x <<<< y</a>');
+      assert.deepEqual(lts.errors.map((e) => [e.start, e.end]), [[5, 9]]);
+      assert.equal(lts.root?.children.length, 2, 'the run of bare < is one text node after "x "');
+    });
+
+    it('finds a repeated attribute among many, and end tags that match nothing however deep the nesting', () => {
+      const attributes = Array.from({ length: 50 }, (_, k) => `a${k}="${k}"`).join(' ');
+      assert.deepEqual(parsePolicy(`<a ${attributes} a7="again" a49="again" />`).errors.map((e) => e.message), ["Attribute 'a7' is repeated.", "Attribute 'a49' is repeated."]);
+      const deep = parsePolicy(`${'<x>'.repeat(100)}</nothing>${'</x>'.repeat(40)}<y/></x>${'</x>'.repeat(59)}`);
+      assert.deepEqual(deep.errors.map((e) => e.message), ['End tag </nothing> has no matching start tag.']);
+    });
+
+    it('reads interpolated strings nested deeper than the call stack could follow', () => {
+      const levels = 20_000;
+      const doc = parsePolicy(`<a b="@(${'$"{'.repeat(levels)}1${'}"'.repeat(levels)})" />`);
+      assert.deepEqual(doc.errors, []);
+      assert.equal(doc.expressions[0].closed, true);
+      const open = parsePolicy(`<a b="@(${'$"{'.repeat(levels)}1)" />`);
+      assert.equal(open.errors[0].code, 'malformed-expression');
+    });
+
     it('reports a bare & and an unknown entity', () => {
       const doc = parsePolicy(`<a>x & y &bogus;</a>`);
       assert.deepEqual(doc.errors.map((e) => e.message), ["A bare '&' must be written as '&amp;'.", "Unknown entity '&bogus;'."]);

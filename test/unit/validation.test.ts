@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { PolicyDiagnostic } from '../../server/src/language/languageService';
+import { MAX_DIAGNOSTICS } from '../../server/src/language/features/diagnosticLimits';
 import { InstanceIndex } from '../../server/src/language/languageService';
 import { realWorldPolicies } from '../support/repo';
 import { testInstance } from '../support/instanceFixture';
@@ -28,6 +29,26 @@ describe('validation', () => {
   <on-error><base /></on-error>
 </policies>`;
     assert.deepEqual(validate(text), []);
+  });
+
+  it('collapses a run of one problem on a line into one diagnostic that counts them', () => {
+    const text = inSection('inbound', '<bogus /><bogus />  <bogus />');
+    const d = only(text);
+    assert.equal(d.message, '<bogus> is not an API Management policy. (3 in a row)');
+    assert.equal(text.slice(d.start, d.end), 'bogus /><bogus />  <bogus');
+    // On separate lines, each keeps its own mark.
+    assert.equal(validate(inSection('inbound', '<bogus />\n<bogus />')).length, 2);
+  });
+
+  it(`reports at most ${MAX_DIAGNOSTICS} problems, errors first, then how many more`, () => {
+    const warnings = Array.from({ length: MAX_DIAGNOSTICS + 10 }, (_, k) => `w${k}="1"`).join('\n');
+    const diagnostics = validate(inSection('inbound', `<set-header name="a" exists-action="override" ${warnings}><value>v</value></set-header>\n<bogus />`));
+    assert.equal(diagnostics.length, MAX_DIAGNOSTICS + 1);
+    assert.ok(diagnostics.some((d) => d.code === 'unknown-element'));
+    const summary = diagnostics[MAX_DIAGNOSTICS];
+    assert.equal(summary.code, 'too-many-problems');
+    assert.equal(summary.severity, 'warning');
+    assert.match(summary.message, /^…and 11 more problems/);
   });
 
   it('malformed-xml: structure errors from the parser', () => {

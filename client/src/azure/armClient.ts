@@ -8,6 +8,7 @@ import type { AdditionalPolicyConfig } from '@azure/core-client';
 import type { Pipeline } from '@azure/core-rest-pipeline';
 import { AzureAccessError } from './errors';
 import { type AzureAccessOptions, type RetrySettings, resolveRetrySettings } from './options';
+import { throttleSignalPolicy } from './pager';
 import { armRetryPolicy, extraCaPolicy, jsonGuardPolicy, traceLogPolicy } from './pipeline';
 
 /** Name core-rest-pipeline gives the retry policy it installs by default. */
@@ -19,6 +20,8 @@ export interface ApimClientHandle {
   retry: RetrySettings;
   armEndpoint: string;
   logger?: AzureAccessOptions['logger'];
+  /** Most requests in flight for one metadata load. */
+  parallelRequests?: number;
 }
 
 /** Either one client or a factory that returns the client for a subscription. */
@@ -35,6 +38,8 @@ export function sharedPolicies(options: AzureAccessOptions, label: string): Addi
   }
   additionalPolicies.push({ policy: jsonGuardPolicy(), position: 'perCall' });
   if (options.logger) additionalPolicies.push({ policy: traceLogPolicy(options.logger, label), position: 'perRetry' });
+  // Tells a load's request gate (pager.ts) about 429s; requests outside a gated load pass untouched.
+  additionalPolicies.push({ policy: throttleSignalPolicy(), position: 'perRetry' });
   return additionalPolicies;
 }
 
@@ -58,7 +63,7 @@ export function createApimClient(credential: TokenCredential, subscriptionId: st
     ? new ApiManagementClient(credential, clientOptions)
     : new ApiManagementClient(credential, subscriptionId, clientOptions);
   const retry = useOurRetry(client.pipeline, options);
-  return { client, retry, armEndpoint: endpoint, logger: options.logger };
+  return { client, retry, armEndpoint: endpoint, logger: options.logger, parallelRequests: options.parallelRequests };
 }
 
 /** One client per subscription, created on first use. */

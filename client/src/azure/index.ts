@@ -16,3 +16,4 @@ export * from './metadataLoader';
 export * from './options';
 export * from './resourceId';
 export { describeUrlForLog } from './pipeline';
+export { DEFAULT_PARALLEL_REQUESTS, listAll, RequestGate, sdkPagedSource, type GateStats, type ListPage, type PagedSource, type PageProgress } from './pager';

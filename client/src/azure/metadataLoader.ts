@@ -7,6 +7,7 @@
  * strings, backend credentials and authorization provider OAuth settings are
  * not read at all (mapping picks fields instead of copying objects).
  */
+import { setMaxListeners } from 'node:events';
 import type {
   ApiManagementClient,
   AuthorizationProviderContract,
@@ -31,6 +32,7 @@ import type {
 } from '../../../protocol/protocol';
 import { type ApimClientSource, resolveClient } from './armClient';
 import { AzureAccessError, type ClassifiedError, type ErrorContext, toAzureAccessError } from './errors';
+import { DEFAULT_PARALLEL_REQUESTS, type GateStats, listAll, type PageProgress, type PagedSource, RequestGate, sdkPagedSource } from './pager';
 import { parseServiceResourceId, type ServiceResourceId } from './resourceId';
 
 export type MetadataPart =
@@ -67,8 +69,10 @@ export interface LoadProgress {
   /** Items loaded so far for this part. */
   loaded: number;
   done: boolean;
-  /** Ready-to-show text, e.g. "Named values 300…" or "Named values 312". */
+  /** Ready-to-show text, e.g. "Named values 300… (page 3 of 101)" or "Named values 312". */
   message: string;
+  /** Pages fetched so far, and how many there are once the first page told (collections with `count`). */
+  pages?: { done: number; total?: number };
 }
 
 export interface LoadOptions {
@@ -76,6 +80,10 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Also fetch every fragment's raw XML (one request per fragment, 4 at a time). */
   fetchFragmentXml?: boolean;
+  /** Most requests in flight for this load (default: the client's setting, else 8). */
+  parallelRequests?: number;
+  /** Receives the load's request statistics when it ends (for benchmarks and diagnostics). */
+  onStats?: (stats: GateStats) => void;
 }
 
 export interface ServiceSummary {
@@ -137,16 +145,21 @@ export async function loadInstanceMetadata(source: ApimClientSource, instanceId:
 
   // One controller for all parts: a failing required part stops the others.
   const controller = new AbortController();
+  // Every request and queued page of the load listens for the abort; dozens are expected.
+  setMaxListeners(0, controller.signal);
   const onOuterAbort = () => controller.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   let firstFailure: AzureAccessError | undefined;
   const partErrors: PartError[] = [];
-  const report = (part: MetadataPart, loaded: number, done: boolean) => {
+  const report = (part: MetadataPart, loaded: number, done: boolean, pages?: PageProgress) => {
     if (!options.onProgress) return;
     const label = PART_LABELS[part];
+    const ofPages = !done && pages?.pagesTotal && pages.pagesTotal > 1 ? ` (page ${pages.pagesDone} of ${pages.pagesTotal})` : '';
     try {
-      options.onProgress({ part, label, loaded, done, message: `${label} ${loaded}${done ? '' : '…'}` });
+      const progress: LoadProgress = { part, label, loaded, done, message: `${label} ${loaded}${done ? '' : '…'}${ofPages}` };
+      if (pages) progress.pages = { done: pages.pagesDone, total: pages.pagesTotal };
+      options.onProgress(progress);
     } catch {
       // a broken progress callback must not break the load
     }
@@ -168,15 +181,15 @@ export async function loadInstanceMetadata(source: ApimClientSource, instanceId:
     }
   }
 
-  const pages = <C, R>(part: MetadataPart, list: (signal: AbortSignal) => AsyncIterable<C[]>, map: (item: C) => R | undefined) =>
+  // Every collection of this load shares one bound on requests in flight, and slows down together when throttled.
+  const gate = new RequestGate(options.parallelRequests ?? handle.parallelRequests ?? DEFAULT_PARALLEL_REQUESTS);
+  const pages = <C, R>(part: MetadataPart, source: PagedSource<C>, map: (item: C) => R | undefined) =>
     run(part, async (signal) => {
+      const items = await listAll(source, gate, signal, (p) => report(part, p.itemsLoaded, false, p));
       const out: R[] = [];
-      for await (const page of list(signal)) {
-        for (const item of page) {
-          const mapped = map(item);
-          if (mapped !== undefined) out.push(mapped);
-        }
-        report(part, out.length, false);
+      for (const item of items) {
+        const mapped = map(item);
+        if (mapped !== undefined) out.push(mapped);
       }
       report(part, out.length, true);
       return out;
@@ -188,28 +201,28 @@ export async function loadInstanceMetadata(source: ApimClientSource, instanceId:
     const [service, namedValues, backends, policyFragments, loggers, certificates, policyDescriptions, authorizationProviders, caches] =
       await Promise.all([
         run('service', async (signal) => {
-          const resource = await client.apiManagementService.get(rg, svc, { abortSignal: signal });
+          const resource = await gate.run(signal, () => client.apiManagementService.get(rg, svc, { abortSignal: signal }));
           report('service', 1, true);
           return toServiceSummary(resource, id);
         }),
-        pages('namedValues', (s) => client.namedValue.listByService(rg, svc, listOptions(s)).byPage(), mapNamedValue),
-        pages('backends', (s) => client.backend.listByService(rg, svc, listOptions(s)).byPage(), mapBackend),
-        pages('policyFragments', (s) => client.policyFragment.listByService(rg, svc, listOptions(s)).byPage(), mapFragment),
-        pages('loggers', (s) => client.logger.listByService(rg, svc, listOptions(s)).byPage(), mapLogger),
-        pages('certificates', (s) => client.certificate.listByService(rg, svc, listOptions(s)).byPage(), mapCertificate),
+        pages('namedValues', sdkPagedSource((o) => client.namedValue.listByService(rg, svc, o), requireValueArray), mapNamedValue),
+        pages('backends', sdkPagedSource((o) => client.backend.listByService(rg, svc, o), requireValueArray), mapBackend),
+        pages('policyFragments', sdkPagedSource((o) => client.policyFragment.listByService(rg, svc, o), requireValueArray), mapFragment),
+        pages('loggers', sdkPagedSource((o) => client.logger.listByService(rg, svc, o), requireValueArray), mapLogger),
+        pages('certificates', sdkPagedSource((o) => client.certificate.listByService(rg, svc, o), requireValueArray), mapCertificate),
         run('policyDescriptions', async (signal) => {
-          const response = await client.policyDescription.listByService(rg, svc, listOptions(signal));
+          const response = await gate.run(signal, () => client.policyDescription.listByService(rg, svc, listOptions(signal)));
           const out = (response.value ?? []).map(mapPolicyDescription).filter((d): d is PolicyDescriptionInfo => d !== undefined);
           report('policyDescriptions', out.length, true);
           return out;
         }),
-        pages('authorizationProviders', (s) => client.authorizationProvider.listByService(rg, svc, listOptions(s)).byPage(), mapAuthorizationProvider),
-        pages('caches', (s) => client.cache.listByService(rg, svc, listOptions(s)).byPage(), mapCache),
+        pages('authorizationProviders', sdkPagedSource((o) => client.authorizationProvider.listByService(rg, svc, o), requireValueArray), mapAuthorizationProvider),
+        pages('caches', sdkPagedSource((o) => client.cache.listByService(rg, svc, o), requireValueArray), mapCache),
       ]);
 
     let fragmentXml: Record<string, string> | undefined;
     if (!firstFailure && options.fetchFragmentXml && policyFragments) {
-      fragmentXml = await run('fragmentXml', (signal) => fetchAllFragmentXml(client, id, policyFragments, signal, (n) => report('fragmentXml', n, false)));
+      fragmentXml = await run('fragmentXml', (signal) => fetchAllFragmentXml(client, id, policyFragments, gate, signal, (n) => report('fragmentXml', n, false)));
       if (fragmentXml) report('fragmentXml', Object.keys(fragmentXml).length, true);
     }
 
@@ -238,6 +251,7 @@ export async function loadInstanceMetadata(source: ApimClientSource, instanceId:
     return { metadata, extras };
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
+    options.onStats?.(gate.stats);
   }
 }
 
@@ -269,20 +283,17 @@ async function fetchAllFragmentXml(
   client: ApiManagementClient,
   id: ServiceResourceId,
   fragments: PolicyFragmentInfo[],
+  gate: RequestGate,
   signal: AbortSignal,
   onCount: (n: number) => void,
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let next = 0;
-  const worker = async () => {
-    while (next < fragments.length) {
-      throwIfCancelled(signal);
-      const name = fragments[next++].name;
-      out[name] = await fetchFragmentXml(client, id, name, signal);
+  await Promise.all(
+    fragments.map(async ({ name }) => {
+      out[name] = await gate.run(signal, () => fetchFragmentXml(client, id, name, signal));
       onCount(Object.keys(out).length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, fragments.length) }, worker));
+    }),
+  );
   return out;
 }
 

@@ -42,6 +42,8 @@ export interface AzureAccessOptions {
   extraCaCertificates?: string[];
   retry?: Partial<RetrySettings>;
   logger?: AzureTraceLogger;
+  /** Most requests in flight for one metadata load (default 8). */
+  parallelRequests?: number;
 }
 
 export function resolveRetrySettings(partial: Partial<RetrySettings> | undefined): RetrySettings {

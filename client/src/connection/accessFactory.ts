@@ -32,7 +32,7 @@ export interface AccessInputs {
 export async function createAccessFromSettings(settings: ConnectionSettings, inputs: AccessInputs = {}): Promise<AccessParts> {
   const cloud = resolveCloud(settings.cloud);
   const ca = await loadCaCertificates(settings.extraCaCertificates, inputs.workspaceFolder);
-  const options: AzureAccessOptions = { cloud, extraCaCertificates: ca.pems, logger: inputs.logger, retry: inputs.retry };
+  const options: AzureAccessOptions = { cloud, extraCaCertificates: ca.pems, logger: inputs.logger, retry: inputs.retry, parallelRequests: settings.parallelRequests };
   const certificate = settings.servicePrincipal.certificatePath;
   const credential = buildCredential(settings, options, {
     vscodeAccount: inputs.vscodeAccount,

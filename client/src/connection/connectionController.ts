@@ -20,7 +20,8 @@ import type { MetadataSink } from './notifications';
 const SIGNED_OUT_KEY = 'apimPolicy.signedOut';
 const SUBSCRIPTION_NAMES_KEY = 'apimPolicy.subscriptionNames';
 /** Settings whose change needs new credentials / endpoints. */
-const ACCESS_SETTINGS = [...CONNECTION_SECURITY_SETTINGS];
+/** Settings baked into the Azure access object: changing one builds a new one. */
+const ACCESS_SETTINGS = [...CONNECTION_SECURITY_SETTINGS, SETTINGS.maxParallelRequests];
 
 export class ConnectionController implements vscode.Disposable {
   readonly manager: ConnectionManager;

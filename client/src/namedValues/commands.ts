@@ -19,9 +19,9 @@ import { failedKeyVaultNames, keyVaultPickRows, REFRESH_CONCURRENCY, refreshProg
 import { isInstanceNode, isNamedValueNode, type NamedValuesTreeNode } from './treeNodes';
 import type { NamedValuesTreeProvider } from './treeProvider';
 import { type NamedValueTarget, TargetResolver } from './targets';
-import { POLICY_CANDIDATE_GLOB, searchUsages, type UsageSearchResult } from './usages';
+import type { UsageSearchResult } from './usages';
+import { searchWorkspaceUsages, usageLocations, WORKSPACE_EXCLUDE_GLOB } from './workspaceUsages';
 
-const EXCLUDE_GLOB = '**/{node_modules,.git,out,dist,.vscode-test}/**';
 
 export interface NamedValueCommandsDeps {
   context: vscode.ExtensionContext;
@@ -294,7 +294,7 @@ export class NamedValueCommands {
     const target = await this.resolveTarget(arg, 'Go to the definition of which named value?');
     if (!target) return;
     const { namedValue, session } = target;
-    const files = await vscode.workspace.findFiles(APIOPS_NAMED_VALUE_GLOB, EXCLUDE_GLOB, 2000);
+    const files = await vscode.workspace.findFiles(APIOPS_NAMED_VALUE_GLOB, WORKSPACE_EXCLUDE_GLOB, 2000);
     for (const file of files) {
       let text: string;
       try {
@@ -318,26 +318,12 @@ export class NamedValueCommands {
     const target = await this.resolveTarget(arg, 'Find usages of which named value?');
     if (!target) return undefined;
     const reference = namedValueReference(target.namedValue);
-    const openDocuments = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Searching for ${reference}`, cancellable: true },
       async (_p, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        const files = await vscode.workspace.findFiles(POLICY_CANDIDATE_GLOB, EXCLUDE_GLOB);
-        // Untitled or unsaved policy editors count too, with their current text.
-        const uris = new Map(files.map((f) => [f.toString(), f]));
-        for (const d of openDocuments.values()) if (d.languageId === POLICY_LANGUAGE_ID) uris.set(d.uri.toString(), d.uri);
-        return searchUsages([...uris.keys()], target.namedValue.displayName, {
-          signal: controller.signal,
-          // Open editors in the policy language are policies whatever their name or root.
-          treatAsPolicy: (key) => openDocuments.get(key)?.languageId === POLICY_LANGUAGE_ID,
-          read: async (key) => {
-            const open = openDocuments.get(key);
-            if (open) return open.getText();
-            return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.parse(key))).toString('utf8');
-          },
-        });
+        return searchWorkspaceUsages(target.namedValue.displayName, controller.signal);
       },
     );
     this.lastUsageSearch = result;
@@ -345,7 +331,7 @@ export class NamedValueCommands {
       void vscode.window.showInformationMessage(`No usages of ${reference} in ${result.filesSearched} policy file${result.filesSearched === 1 ? '' : 's'}.`);
       return result;
     }
-    const locations = result.usages.map((u) => new vscode.Location(vscode.Uri.parse(u.file), new vscode.Range(u.line, u.character, u.line, u.character + u.length)));
+    const locations = usageLocations(result);
     const first = locations[0];
     const editor = await vscode.window.showTextDocument(first.uri, { preserveFocus: false, preview: true, selection: first.range });
     await vscode.commands.executeCommand('editor.action.showReferences', editor.document.uri, first.range.start, locations);

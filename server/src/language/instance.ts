@@ -15,13 +15,30 @@ export interface EntityEntry {
 const lower = (s: string): string => s.toLowerCase();
 
 export class InstanceIndex {
-  private readonly namedValuesByName = new Map<string, NamedValueInfo>();
+  /** Lower-cased display name → every named value bearing it (more than one only when names differ by case alone). */
+  private readonly namedValuesByName = new Map<string, NamedValueInfo[]>();
+  private readonly unreadableNamedValues: ReadonlySet<string>;
   private readonly entities = new Map<EntityKind, Map<string, EntityEntry>>();
   private readonly availablePolicies: Set<string> | undefined;
+  private completionKeys: string[] | undefined;
 
-  constructor(readonly metadata: InstanceMetadata) {
-    // Policies refer to named values by display name, case-insensitively.
-    for (const nv of metadata.namedValues) this.namedValuesByName.set(lower(nv.displayName), nv);
+  /**
+   * @param unreadableNamedValues Display names of entries the instance
+   * listed but whose metadata could not be read: they exist, so references
+   * to them are never reported as unknown.
+   */
+  constructor(
+    readonly metadata: InstanceMetadata,
+    unreadableNamedValues: readonly string[] = [],
+  ) {
+    // Policies refer to named values by display name, and APIM ignores case there.
+    for (const nv of metadata.namedValues) {
+      const key = lower(nv.displayName);
+      const same = this.namedValuesByName.get(key);
+      if (same) same.push(nv);
+      else this.namedValuesByName.set(key, [nv]);
+    }
+    this.unreadableNamedValues = new Set(unreadableNamedValues.map(lower));
     this.addEntities('backend', metadata.backends.map((b) => ({ name: b.name, details: compact([b.url && `URL: ${b.url}`, b.description]) })));
     this.addEntities('policyFragment', metadata.policyFragments.map((f) => ({ name: f.name, details: compact([f.description]) })));
     this.addEntities('logger', metadata.loggers.map((l) => ({ name: l.name, details: compact([l.loggerType && `Type: ${l.loggerType}`, l.description]) })));
@@ -46,8 +63,26 @@ export class InstanceIndex {
     return this.metadata.namedValues;
   }
 
+  /** The named value a `{{displayName}}` reference means: the exact name first, else the one differing only by case. */
   findNamedValue(displayName: string): NamedValueInfo | undefined {
-    return this.namedValuesByName.get(lower(displayName));
+    const same = this.namedValuesByName.get(lower(displayName));
+    return same && (same.find((nv) => nv.displayName === displayName) ?? same[0]);
+  }
+
+  /** Every named value whose display name equals `displayName` ignoring case. */
+  namedValuesIgnoringCase(displayName: string): readonly NamedValueInfo[] {
+    return this.namedValuesByName.get(lower(displayName)) ?? [];
+  }
+
+  /** Listed by the instance, but its metadata was malformed and dropped. */
+  isUnreadableNamedValue(displayName: string): boolean {
+    return this.unreadableNamedValues.has(lower(displayName));
+  }
+
+  /** Lower-cased display names, in the order of `namedValues`, computed once for completion's matching. */
+  get namedValueKeys(): readonly string[] {
+    this.completionKeys ??= this.metadata.namedValues.map((nv) => lower(nv.displayName));
+    return this.completionKeys;
   }
 
   /** Entities of a kind, or undefined when the instance metadata does not cover that kind. */

@@ -28,7 +28,15 @@ export type DiagnosticCode =
   | 'unknown-named-value'
   | 'key-vault-refresh-failed'
   | 'unknown-entity'
-  | 'policy-not-available';
+  | 'policy-not-available'
+  | 'expression-syntax'
+  | 'unknown-identifier'
+  | 'unknown-member'
+  | 'type-not-allowed'
+  | 'missing-return'
+  | 'variable-type-mismatch'
+  /** Summary in place of the diagnostics beyond the per-document cap. */
+  | 'too-many-problems';
 
 export interface PolicyDiagnostic extends OffsetRange {
   code: DiagnosticCode;
@@ -36,7 +44,23 @@ export interface PolicyDiagnostic extends OffsetRange {
   message: string;
 }
 
-export type CompletionKind = 'element' | 'attribute' | 'value' | 'named-value' | 'entity' | 'end-tag' | 'section';
+export type CompletionKind =
+  | 'element'
+  | 'attribute'
+  | 'value'
+  | 'named-value'
+  | 'entity'
+  | 'end-tag'
+  | 'section'
+  // inside C# policy expressions
+  | 'property'
+  | 'method'
+  | 'field'
+  | 'enum-member'
+  | 'type'
+  | 'namespace'
+  | 'variable'
+  | 'keyword';
 
 export interface CompletionEntry {
   label: string;
@@ -56,6 +80,16 @@ export interface CompletionEntry {
   deprecated?: boolean;
   /** Ask the editor to open completion again after inserting (for attribute values). */
   retrigger?: boolean;
+  /** Set when `documentation` is left out to keep long lists light: `resolveCompletion` fills it in. */
+  resolve?: CompletionData;
+}
+
+/** What an item needs to have its documentation filled in later. */
+export type CompletionData = { kind: 'named-value'; name: string };
+
+/** The parts of an item `resolveCompletion` fills in. */
+export interface CompletionDetails {
+  documentation?: string;
 }
 
 export interface CompletionResult {
@@ -66,6 +100,19 @@ export interface CompletionResult {
 
 export interface HoverResult extends OffsetRange {
   markdown: string;
+}
+
+/** Signature help for a method call inside a policy expression. */
+export interface SignatureHelpResult {
+  signatures: Array<{
+    label: string;
+    /** Markdown. */
+    documentation?: string;
+    /** Each parameter as a [start, end) span of `label`, with its description. */
+    parameters: Array<{ label: [number, number]; documentation?: string }>;
+  }>;
+  activeSignature: number;
+  activeParameter: number;
 }
 
 export type SymbolKind = 'root' | 'section' | 'policy' | 'element';

@@ -52,21 +52,32 @@ export class StructureResolver {
   /** What may appear inside `element`, or at the top level when undefined. */
   contentOf(element: ElementNode | undefined): ContentContext {
     if (!element) return DOCUMENT;
-    let content = this.contents.get(element);
-    if (!content) {
-      content = this.computeContent(element);
-      this.contents.set(element, content);
-    }
-    return content;
+    const content = this.contents.get(element);
+    if (content) return content;
+    this.resolveDownTo(element);
+    return this.contents.get(element)!;
   }
 
   roleOf(element: ElementNode): ElementRole {
-    let role = this.roles.get(element);
-    if (!role) {
-      role = this.computeRole(element, this.contentOf(element.parent));
-      this.roles.set(element, role);
+    const role = this.roles.get(element);
+    if (role) return role;
+    this.resolveDownTo(element);
+    return this.roles.get(element)!;
+  }
+
+  /**
+   * Fills roles and contents from the nearest resolved ancestor down to
+   * `element`, top-down in a loop: each answer needs its parent's, and a
+   * recursive climb would overflow the stack in deeply nested documents.
+   */
+  private resolveDownTo(element: ElementNode): void {
+    const chain: ElementNode[] = [];
+    for (let e: ElementNode | undefined = element; e && !this.contents.has(e); e = e.parent) chain.push(e);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const e = chain[k];
+      if (!this.roles.has(e)) this.roles.set(e, this.computeRole(e, e.parent ? this.contents.get(e.parent)! : DOCUMENT));
+      this.contents.set(e, this.computeContent(e));
     }
-    return role;
   }
 
   /** The role `name` would have as a child of `parent` (used by completion before the element exists). */

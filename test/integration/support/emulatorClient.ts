@@ -81,6 +81,11 @@ export class EmulatorClient {
     return this.json('GET', '/_emulator/requests');
   }
 
+  /** Merges fault knobs (latency, throttling …); `reset()` puts them back. */
+  async setFaults(faults: Record<string, unknown>): Promise<void> {
+    await this.json('POST', '/_emulator/faults', faults);
+  }
+
   /** Vault-level (`secret` null: ok / unreachable / accessDenied) or secret-level (ok / missing / disabled). */
   async setVault(vault: string, secret: string | null, state: VaultSecretState): Promise<void> {
     const route = secret === null ? `/_emulator/vaults/${encodeURIComponent(vault)}` : `/_emulator/vaults/${encodeURIComponent(vault)}/secrets/${encodeURIComponent(secret)}`;

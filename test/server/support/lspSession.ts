@@ -11,6 +11,8 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type ClientCapabilities,
+  type CompletionItem,
   type CompletionList,
   type Definition,
   type Diagnostic,
@@ -18,6 +20,7 @@ import {
   type FoldingRange,
   type Hover,
   type PublishDiagnosticsParams,
+  type SignatureHelp,
 } from 'vscode-languageserver-protocol/node';
 import type { InstanceFolder, InstanceMetadata } from '../../../protocol/protocol';
 import { InstanceFoldersNotification, InstanceMetadataNotification } from '../../../protocol/protocol';
@@ -27,6 +30,8 @@ export interface SessionOptions {
   rootUri?: string;
   /** Extra CLI arguments or env for the server. */
   env?: NodeJS.ProcessEnv;
+  /** What the client declares; by default snippet completion only. */
+  capabilities?: ClientCapabilities;
 }
 
 export class LspSession {
@@ -65,16 +70,42 @@ export class LspSession {
       processId: process.pid,
       rootUri: options.rootUri ?? null,
       workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: 'workspace' }] : null,
-      capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true } } } },
+      capabilities: options.capabilities ?? { textDocument: { completion: { completionItem: { snippetSupport: true } } } },
     });
     await session.connection.sendNotification('initialized', {});
     return session;
   }
 
-  async open(uri: string, text: string): Promise<void> {
-    this.versions.set(uri, 1);
+  async open(uri: string, text: string, version = 1): Promise<void> {
+    this.versions.set(uri, version);
     this.texts.set(uri, text);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'apim-policy', version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'apim-policy', version, text } });
+  }
+
+  /**
+   * Opens a document whose text, on the wire, holds `bytes` where `marker`
+   * is (for bytes that are not valid UTF-8 and cannot be sent as a string).
+   */
+  openWithBytes(uri: string, text: string, marker: string, bytes: Buffer): void {
+    const json = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'apim-policy', version: 1, text } } }));
+    const at = json.indexOf(marker);
+    assert.ok(at >= 0, `no ${marker} in the text`);
+    const body = Buffer.concat([json.subarray(0, at), bytes, json.subarray(at + Buffer.byteLength(marker))]);
+    this.versions.set(uri, 1);
+    this.texts.set(uri, Buffer.concat([Buffer.from(text.slice(0, text.indexOf(marker))), bytes, Buffer.from(text.slice(text.indexOf(marker) + marker.length))]).toString('utf8'));
+    this.process.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+  }
+
+  /** Replaces the whole text, as a full-content change carrying `version` (by default the next one). */
+  async replaceAll(uri: string, text: string, version = (this.versions.get(uri) ?? 0) + 1): Promise<void> {
+    this.versions.set(uri, version);
+    this.texts.set(uri, text);
+    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  /** Whether the server process is still running. */
+  get alive(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
   }
 
   /** Replaces `[start, end)` (offsets) with `text` as an incremental change. */
@@ -98,8 +129,16 @@ export class LspSession {
     return this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
   }
 
+  resolve(item: CompletionItem): Promise<CompletionItem> {
+    return this.connection.sendRequest('completionItem/resolve', item);
+  }
+
   hover(uri: string, offset: number): Promise<Hover | null> {
     return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
+  }
+
+  signatureHelp(uri: string, offset: number): Promise<SignatureHelp | null> {
+    return this.connection.sendRequest('textDocument/signatureHelp', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
   }
 
   definition(uri: string, offset: number): Promise<Definition | null> {
@@ -155,11 +194,13 @@ export class LspSession {
   }
 }
 
+/** The LSP position of an offset: lines end at `\n`, `\r\n` or a lone `\r`, as in every LSP text document. */
 export function positionAt(text: string, offset: number): { line: number; character: number } {
   let line = 0;
   let lineStart = 0;
   for (let i = 0; i < offset; i++) {
-    if (text.charCodeAt(i) === 10) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
       line++;
       lineStart = i + 1;
     }

@@ -5,13 +5,17 @@
  */
 import type { AttributeSpec, PolicySpec } from '../catalog/types';
 import { SECTION_NAMES } from '../catalog/types';
+import type { ExpressionService } from '../expressions/service';
 import type { InstanceIndex } from '../instance';
 import { isKeyVaultFailing } from '../instance';
-import type { CompletionEntry, CompletionResult, LanguageSettings, OffsetRange } from '../languageTypes';
+import type { NamedValueInfo } from '../../../../protocol/protocol';
+import type { CompletionData, CompletionDetails, CompletionEntry, CompletionResult, LanguageSettings, OffsetRange } from '../languageTypes';
+import { canBeReferenced } from '../parser/namedValues';
 import { elementAt, elementChildren } from '../parser/navigation';
 import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
 import type { ContentContext, StructureResolver } from '../structure';
-import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValue, describePolicy, namedValueKindLabel, previewValue } from './describe';
+import { SECTION_DOCS, caseNote, describeAttribute, describeElement, describeNamedValue, describePolicy, namedValueKindLabel, previewValue } from './describe';
+import { completeInExpression } from './expressionCompletion';
 import { attributeSnippet, elementSnippet } from './snippets';
 import { literalChoices } from './values';
 
@@ -53,10 +57,13 @@ export function doComplete(
   offset: number,
   instance: InstanceIndex | undefined,
   settings: LanguageSettings = {},
+  expressions?: ExpressionService,
 ): CompletionResult {
   const request: Request = { doc, text: doc.text, offset, structure, instance, settings };
   const namedValue = namedValueAt(request.text, offset);
   if (namedValue) return completeNamedValues(request, namedValue);
+  const expression = expressions?.expressionAt(doc, offset);
+  if (expression && expressions) return completeInExpression(doc, expression, offset, expressions);
 
   const element = elementAt(doc, offset);
   if (element && offset <= element.startTagEnd && !(element.startTagClosed && offset === element.startTagEnd)) {
@@ -82,26 +89,80 @@ export function namedValueAt(text: string, offset: number): NamedValueSlot | und
   return { range: { start, end }, closed: text.startsWith('}}', end) };
 }
 
+/**
+ * Most named values listed at once. When more match what is typed, the
+ * list holds the best matches and is marked incomplete, so the editor asks
+ * again as the user types: huge instances stay fast and the reply small.
+ */
+export const MAX_NAMED_VALUE_ITEMS = 1000;
+
 function completeNamedValues(request: Request, slot: NamedValueSlot): CompletionResult {
   const instance = request.instance;
   if (!instance) return EMPTY;
+  const typed = request.text.slice(slot.range.start, Math.max(slot.range.start, request.offset)).toLowerCase();
+  const { matches, incomplete } = bestNamedValues(instance, typed, MAX_NAMED_VALUE_ITEMS);
   const items: CompletionEntry[] = [];
-  for (const nv of instance.namedValues) {
+  for (const nv of matches) {
     const failing = nv.kind === 'keyVault' && isKeyVaultFailing(nv);
     let detail = namedValueKindLabel(nv);
     if (nv.kind === 'plain' && nv.value !== undefined) detail = `${detail}: ${previewValue(nv.value)}`;
     if (nv.kind === 'keyVault') detail = `${detail} — ${nv.keyVault?.lastStatus?.code ?? 'not refreshed'}`;
+    // Light items: the documentation comes with `resolveCompletion`, for the one item the user looks at.
     items.push({
       label: nv.displayName,
       kind: 'named-value',
       detail: failing ? `⚠ ${detail}` : detail,
-      documentation: describeNamedValue(nv, instance.displayName, instance.metadata.stale),
       insertText: slot.closed ? nv.displayName : `${nv.displayName}}}`,
       snippet: false,
       replace: slot.range,
+      resolve: { kind: 'named-value', name: nv.displayName },
     });
   }
-  return { items, incomplete: false };
+  return { items, incomplete };
+}
+
+/**
+ * Named values whose name holds the typed characters in order (ignoring
+ * case, as the editor's own filter does), prefix matches first, then
+ * substrings, then the rest; at most `limit`. Names a `{{…}}` reference
+ * cannot spell (with braces, quotes, `<`, line breaks or outer spaces)
+ * are left out: inserting them would refer to something else.
+ */
+function bestNamedValues(instance: InstanceIndex, typed: string, limit: number): { matches: NamedValueInfo[]; incomplete: boolean } {
+  const keys = instance.namedValueKeys;
+  const all = instance.namedValues;
+  const tiers: NamedValueInfo[][] = [[], [], []];
+  let found = 0;
+  let k = 0;
+  // Once `limit` names start with what is typed, nothing else would be shown: stop looking.
+  for (; k < all.length && tiers[0].length < limit; k++) {
+    const key = keys[k];
+    const tier = key.startsWith(typed) ? 0 : key.includes(typed) ? 1 : isSubsequence(typed, key) ? 2 : -1;
+    if (tier < 0 || !canBeReferenced(all[k].displayName)) continue;
+    found++;
+    if (tiers[tier].length < limit) tiers[tier].push(all[k]);
+  }
+  const matches: NamedValueInfo[] = [];
+  for (const tier of tiers) for (let t = 0; t < tier.length && matches.length < limit; t++) matches.push(tier[t]);
+  return { matches, incomplete: k < all.length || found > matches.length };
+}
+
+function isSubsequence(needle: string, haystack: string): boolean {
+  let at = 0;
+  for (let k = 0; k < needle.length; k++) {
+    at = haystack.indexOf(needle[k], at) + 1;
+    if (at === 0) return false;
+  }
+  return true;
+}
+
+/** The documentation of a light item, looked up again by name. */
+export function resolveCompletion(data: CompletionData, instance: InstanceIndex | undefined): CompletionDetails | undefined {
+  if (data.kind !== 'named-value' || !instance) return undefined;
+  const nv = instance.findNamedValue(data.name);
+  if (!nv) return undefined;
+  const note = caseNote(data.name, nv, instance.namedValuesIgnoringCase(data.name));
+  return { documentation: describeNamedValue(nv, instance.displayName, instance.metadata.stale) + (note ? `\n\n${note}` : '') };
 }
 
 // ---- start tags ---------------------------------------------------------
@@ -204,7 +265,7 @@ function completeInContent(request: Request, parent: ElementNode | undefined): C
   if (nameStart !== offset) return EMPTY;
   const here = { start: offset, end: offset };
   const items = elementItems(request, parent, here, 'full', true);
-  items.push(...endTagItems(parent, here));
+  for (const item of endTagItems(parent, here)) items.push(item);
   return { items, incomplete: false };
 }
 

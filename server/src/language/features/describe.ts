@@ -83,6 +83,21 @@ export function describeNamedValue(nv: NamedValueInfo, instanceName: string, sta
   return lines.join('\n');
 }
 
+/**
+ * What to say when a reference's case matters: APIM matches named value
+ * names without regard to case, so a name written differently still
+ * resolves, and two names differing only by case are ambiguous.
+ */
+export function caseNote(written: string, nv: NamedValueInfo, sameIgnoringCase: readonly NamedValueInfo[]): string | undefined {
+  const others = sameIgnoringCase.filter((other) => other !== nv);
+  if (others.length) {
+    const list = others.map((other) => `\`${other.displayName}\` (${namedValueKindLabel(other)})`).join(', ');
+    return `⚠️ **Differs only by case:** ${list} also exists. API Management compares named value names without regard to case, so \`{{${written}}}\` is ambiguous; rename or remove one of them.`;
+  }
+  if (written !== nv.displayName) return `Written \`{{${written}}}\`; API Management ignores case in named value names and uses \`${nv.displayName}\`.`;
+  return undefined;
+}
+
 function escapeCode(value: string): string {
   return value.replace(/`/g, 'ˋ');
 }

@@ -1,24 +1,41 @@
 /** Hover: what an element, attribute, entity reference or `{{named value}}` is. */
 import { DiagnoseKeyVaultReferenceCommand } from '../../../../protocol/commands';
+import type { ExpressionService } from '../expressions/service';
 import type { InstanceIndex } from '../instance';
 import type { HoverResult } from '../languageTypes';
 import { elementAt } from '../parser/navigation';
 import type { ElementNode, PolicyDocument } from '../parser/nodes';
 import type { StructureResolver } from '../structure';
-import { SECTION_DOCS, describeAttribute, describeElement, describeNamedValue, describePolicy } from './describe';
+import { SECTION_DOCS, caseNote, describeAttribute, describeElement, describeNamedValue, describePolicy } from './describe';
+import { hoverInExpression } from './expressionHover';
 
-export function doHover(doc: PolicyDocument, structure: StructureResolver, offset: number, instance: InstanceIndex | undefined): HoverResult | undefined {
+export function doHover(
+  doc: PolicyDocument,
+  structure: StructureResolver,
+  offset: number,
+  instance: InstanceIndex | undefined,
+  expressions?: ExpressionService,
+): HoverResult | undefined {
   const ref = doc.namedValues.find((r) => offset >= r.start && offset <= r.end);
   if (ref) {
     const range = { start: ref.start, end: ref.end };
     if (!instance) return { ...range, markdown: `**{{${ref.name}}}** — named value. Connect an API Management instance to see its kind and status.` };
     const nv = instance.findNamedValue(ref.name);
-    if (!nv) return { ...range, markdown: `**{{${ref.name}}}** — not a named value of ${instance.displayName}.` };
-    const markdown = describeNamedValue(nv, instance.displayName, instance.metadata.stale);
+    if (!nv) {
+      const markdown = instance.isUnreadableNamedValue(ref.name)
+        ? `**{{${ref.name}}}** — listed by ${instance.displayName}, but its details arrived malformed and were set aside (see the APIM Policy log).`
+        : `**{{${ref.name}}}** — not a named value of ${instance.displayName}.`;
+      return { ...range, markdown };
+    }
+    const note = caseNote(ref.name, nv, instance.namedValuesIgnoringCase(ref.name));
+    const markdown = describeNamedValue(nv, instance.displayName, instance.metadata.stale) + (note ? `\n\n${note}` : '');
     if (nv.kind !== 'keyVault') return { ...range, markdown };
     const link = DiagnoseKeyVaultReferenceCommand.uri({ instanceId: instance.instanceId, name: nv.name });
     return { ...range, markdown: `${markdown}\n\n[Diagnose this Key Vault reference…](${link})` };
   }
+  const expression = expressions?.expressionAt(doc, offset);
+  const inExpression = expression && expressions ? hoverInExpression(doc, expression, offset, expressions) : undefined;
+  if (inExpression) return inExpression;
 
   const element = elementAt(doc, offset);
   if (!element) return undefined;

@@ -8,11 +8,12 @@ import type { InstanceIndex } from '../instance';
 import { isKeyVaultFailing } from '../instance';
 import type { DiagnosticCode, PolicyDiagnostic, Severity } from '../languageTypes';
 import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
-import { elementAt } from '../parser/navigation';
+import { ElementSweep, elementChildren } from '../parser/navigation';
 import type { ContentContext, StructureResolver } from '../structure';
+import { limitDiagnostics } from './diagnosticLimits';
 import { checkLiteralValue, isDynamicValue } from './values';
 
-const SEVERITY: Record<DiagnosticCode, Severity> = {
+export const SEVERITY: Record<DiagnosticCode, Severity> = {
   'malformed-xml': 'error',
   'malformed-expression': 'error',
   'unknown-element': 'error',
@@ -29,6 +30,13 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   'key-vault-refresh-failed': 'warning',
   'unknown-entity': 'warning',
   'policy-not-available': 'warning',
+  'expression-syntax': 'error',
+  'unknown-identifier': 'error',
+  'unknown-member': 'error',
+  'type-not-allowed': 'error',
+  'missing-return': 'error',
+  'variable-type-mismatch': 'warning',
+  'too-many-problems': 'warning', // set from what it sums up
 };
 
 export interface ValidationOptions {
@@ -42,6 +50,7 @@ function isXmlAttribute(name: string): boolean {
 
 class Validator {
   readonly diagnostics: PolicyDiagnostic[] = [];
+  private readonly liquid = new Map<ElementNode, boolean>();
 
   constructor(
     private readonly doc: PolicyDocument,
@@ -57,24 +66,39 @@ class Validator {
   run(): PolicyDiagnostic[] {
     for (const error of this.doc.errors) this.report(error.code, error.message, error.start, error.end);
     const root = this.doc.root;
-    if (root) this.visitChildren(undefined, [root]);
+    if (root) this.visitTree(root);
     this.checkNamedValues();
     return this.diagnostics;
   }
 
-  private visitChildren(parent: ElementNode | undefined, children: readonly ElementNode[]): void {
-    const content = this.structure.contentOf(parent);
-    if (content.kind === 'payload') return; // opaque: no policy rules inside payloads
-    const seen = new Map<string, number>();
-    for (const child of children) {
-      const count = (seen.get(child.name) ?? 0) + 1;
-      seen.set(child.name, count);
-      this.visitElement(child, content, count);
+  /**
+   * Visits every element in document order, each before its children, with
+   * an explicit stack: policies may nest deeper than the call stack allows.
+   */
+  private visitTree(root: ElementNode): void {
+    const open: Array<{ parent: ElementNode | undefined; children: readonly ElementNode[]; content: ContentContext; seen: Map<string, number>; next: number }> = [];
+    const enter = (parent: ElementNode | undefined, children: readonly ElementNode[]): void => {
+      const content = this.structure.contentOf(parent);
+      if (content.kind === 'payload') return; // opaque: no policy rules inside payloads
+      open.push({ parent, children, content, seen: new Map(), next: 0 });
+    };
+    enter(undefined, [root]);
+    while (open.length) {
+      const level = open[open.length - 1];
+      if (level.next === level.children.length) {
+        open.pop();
+        if (level.content.kind === 'children') this.checkRequiredChildren(level.parent!, level.content.elements, level.seen);
+        continue;
+      }
+      const child = level.children[level.next++];
+      const count = (level.seen.get(child.name) ?? 0) + 1;
+      level.seen.set(child.name, count);
+      if (this.visitElement(child, level.content, count)) enter(child, elementChildren(child));
     }
-    if (content.kind === 'children') this.checkRequiredChildren(parent!, content.elements, seen);
   }
 
-  private visitElement(element: ElementNode, parentContent: ContentContext, occurrence: number): void {
+  /** Checks one element; returns whether its children should be visited. */
+  private visitElement(element: ElementNode, parentContent: ContentContext, occurrence: number): boolean {
     const role = this.structure.roleOf(element);
     const nameRange: [number, number] = [element.start + 1, element.nameEnd];
     switch (role.kind) {
@@ -119,12 +143,12 @@ class Validator {
         this.checkAttributes(element, role.spec.attributes, `${role.policy.name}/${role.spec.name}`);
         break;
       case 'payload':
-        return;
+        return false;
       case 'unknown':
         this.reportUnknown(element, role.expected);
-        return; // don't pile diagnostics inside something we don't understand
+        return false; // don't pile diagnostics inside something we don't understand
     }
-    this.visitChildren(element, element.children.filter((c): c is ElementNode => c.kind === 'element'));
+    return true;
   }
 
   private reportUnknown(element: ElementNode, expected: ContentContext): void {
@@ -219,11 +243,12 @@ class Validator {
   private checkNamedValues(): void {
     const instance = this.instance;
     if (!instance) return; // without an instance we cannot tell what exists
+    const sweep = new ElementSweep(this.doc); // references come in document order
     for (const ref of this.doc.namedValues) {
       if (!ref.closed || !ref.name) continue;
       const nv = instance.findNamedValue(ref.name);
       if (!nv) {
-        if (this.inLiquidTemplate(ref.start)) continue;
+        if (instance.isUnreadableNamedValue(ref.name) || this.inLiquidTemplate(sweep.at(ref.start))) continue;
         this.report('unknown-named-value', `Named value '${ref.name}' does not exist in ${instance.displayName}; deploying this policy would fail.`, ref.start, ref.end);
       } else if (nv.kind === 'keyVault' && isKeyVaultFailing(nv)) {
         const status = nv.keyVault?.lastStatus;
@@ -237,16 +262,24 @@ class Validator {
     }
   }
 
-  /** Liquid templates in `set-body` use `{{ … }}` for their own variables. */
-  private inLiquidTemplate(offset: number): boolean {
-    const element = elementAt(this.doc, offset);
-    for (let e = element; e; e = e.parent) {
+  /**
+   * Liquid templates in `set-body` use `{{ … }}` for their own variables: the
+   * nearest enclosing `set-body`, `return-response` or `mock-response` decides.
+   * Answers are remembered per element, so deep nesting is walked once.
+   */
+  private inLiquidTemplate(element: ElementNode | undefined): boolean {
+    const chain: ElementNode[] = [];
+    let decided: boolean | undefined;
+    for (let e = element; e && decided === undefined; e = e.parent) {
+      decided = this.liquid.get(e);
+      if (decided !== undefined) break;
       if (e.name === 'set-body' || e.name === 'return-response' || e.name === 'mock-response') {
-        const template = e.attributes.find((a) => a.name === 'template');
-        return template?.value?.toLowerCase() === 'liquid';
+        decided = e.attributes.find((a) => a.name === 'template')?.value?.toLowerCase() === 'liquid';
       }
+      chain.push(e);
     }
-    return false;
+    for (const e of chain) this.liquid.set(e, decided ?? false);
+    return decided ?? false;
   }
 }
 
@@ -257,11 +290,16 @@ const ENTITY_LABEL: Record<string, string> = {
   certificate: 'certificate',
 };
 
+/**
+ * The policy's diagnostics, collapsed and capped. `extra` joins before the cap
+ * (the C# checks), so one cap covers everything a document publishes.
+ */
 export function validate(
   doc: PolicyDocument,
   structure: StructureResolver,
   instance: InstanceIndex | undefined,
   options: ValidationOptions,
+  extra: () => readonly PolicyDiagnostic[] = () => [],
 ): PolicyDiagnostic[] {
-  return new Validator(doc, structure, instance, options).run();
+  return limitDiagnostics(new Validator(doc, structure, instance, options).run().concat(extra()), doc.text);
 }

@@ -163,17 +163,19 @@ function lineEnd(text: string, i: number): number {
   return nl < 0 ? text.length : nl;
 }
 
-/**
- * If a string or char literal starts at `i`, skips it. Returns undefined
- * when `i` does not start a literal (a lone `@` or `$`).
- */
-function skipLiteral(text: string, i: number): Skip | undefined {
+/** What kind of literal starts at an offset, and where its parts are. */
+type Literal =
+  | { kind: 'char' | 'regular' }
+  | { kind: 'raw'; quoteStart: number; dollars: number }
+  | { kind: 'verbatim' | 'interpolated'; contentStart: number; verbatim: boolean };
+
+/** The literal starting at `i`, or undefined when `i` does not start one (a lone `@` or `$`). */
+function literalAt(text: string, i: number): Literal | undefined {
   const c = text.charCodeAt(i);
-  if (c === Ch.SingleQuote) return skipCharLiteral(text, i);
+  if (c === Ch.SingleQuote) return { kind: 'char' };
   if (c === Ch.DoubleQuote) {
     lookedAt(i + 3);
-    if (text.startsWith('"""', i)) return skipRawString(text, i, 0);
-    return skipRegularString(text, i + 1, i);
+    return text.startsWith('"""', i) ? { kind: 'raw', quoteStart: i, dollars: 0 } : { kind: 'regular' };
   }
   // Prefixes: @"…", $"…", $@"…", @$"…", $$"""…""".
   let j = i;
@@ -188,9 +190,32 @@ function skipLiteral(text: string, i: number): Skip | undefined {
   }
   lookedAt(j + 3);
   if (text.charCodeAt(j) !== Ch.DoubleQuote || j === i) return undefined;
-  if (text.startsWith('"""', j)) return skipRawString(text, j, dollars);
-  if (dollars === 0) return skipVerbatimString(text, j + 1, i);
-  return skipInterpolatedString(text, j + 1, i, verbatim);
+  if (text.startsWith('"""', j)) return { kind: 'raw', quoteStart: j, dollars };
+  return { kind: dollars === 0 ? 'verbatim' : 'interpolated', contentStart: j + 1, verbatim };
+}
+
+/**
+ * If a string or char literal starts at `i`, skips it. Returns undefined
+ * when `i` does not start a literal (a lone `@` or `$`).
+ */
+function skipLiteral(text: string, i: number): Skip | undefined {
+  const literal = literalAt(text, i);
+  return literal && skipLiteralOf(text, i, literal);
+}
+
+function skipLiteralOf(text: string, i: number, literal: Literal): Skip {
+  switch (literal.kind) {
+    case 'char':
+      return skipCharLiteral(text, i);
+    case 'regular':
+      return skipRegularString(text, i + 1, i);
+    case 'raw':
+      return skipRawString(text, literal.quoteStart, literal.dollars);
+    case 'verbatim':
+      return skipVerbatimString(text, literal.contentStart, i);
+    default:
+      return skipInterpolatedString(text, literal.contentStart, i, literal.verbatim);
+  }
 }
 
 function skipCharLiteral(text: string, i: number): Skip {
@@ -261,63 +286,96 @@ function skipRawString(text: string, quoteStart: number, _dollars: number): Skip
   return { end: close + quotes };
 }
 
-/** `$"…{hole}…"`: `{{`/`}}` are escaped braces; a hole is C# code up to its matching `}`. */
+/** Where `skipInterpolatedString` is: in a string's text, or in one of its holes (C# code up to the matching `}`). */
+type InterpolationFrame = { hole: false; verbatim: boolean; literalStart: number } | { hole: true; depth: number };
+
+/**
+ * `$"…{hole}…"`: `{{`/`}}` are escaped braces; a hole is C# code up to its
+ * matching `}` and may hold further interpolated strings. One loop with an
+ * explicit stack, so however deep they nest the call stack does not grow.
+ */
 function skipInterpolatedString(text: string, j: number, literalStart: number, verbatim: boolean): Skip {
   const n = text.length;
-  while (j < n) {
-    const c = text.charCodeAt(j);
-    if (c === Ch.DoubleQuote) {
-      if (verbatim && text.charCodeAt(j + 1) === Ch.DoubleQuote) {
-        j += 2;
+  const frames: InterpolationFrame[] = [{ hole: false, verbatim, literalStart }];
+  for (;;) {
+    const frame = frames[frames.length - 1];
+    if (!frame.hole) {
+      let closed = false;
+      let hole = false;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === Ch.DoubleQuote) {
+          if (frame.verbatim && text.charCodeAt(j + 1) === Ch.DoubleQuote) {
+            j += 2;
+            continue;
+          }
+          j++;
+          closed = true;
+          break;
+        }
+        if (!frame.verbatim && c === Ch.Backslash) {
+          j += 2;
+          continue;
+        }
+        if (!frame.verbatim && c === Ch.LineFeed) break;
+        if (c === Ch.OpenBrace) {
+          if (text.charCodeAt(j + 1) === Ch.OpenBrace) {
+            j += 2;
+            continue;
+          }
+          j++;
+          hole = true;
+          break;
+        }
+        if (c === Ch.CloseBrace && text.charCodeAt(j + 1) === Ch.CloseBrace) {
+          j += 2;
+          continue;
+        }
+        j++;
+      }
+      if (hole) {
+        frames.push({ hole: true, depth: 0 });
         continue;
       }
-      return { end: j + 1 };
+      if (!closed) return { end: j, error: { message: 'Unterminated interpolated string in policy expression.', start: frame.literalStart, end: frame.literalStart + 2 } };
+      frames.pop();
+      if (!frames.length) return { end: j };
+      continue; // back in the enclosing hole
     }
-    if (!verbatim && c === Ch.Backslash) {
-      j += 2;
-      continue;
-    }
-    if (!verbatim && c === Ch.LineFeed) break;
-    if (c === Ch.OpenBrace) {
-      if (text.charCodeAt(j + 1) === Ch.OpenBrace) {
-        j += 2;
-        continue;
+    let closed = false;
+    let nested = false;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === Ch.OpenBrace || c === Ch.OpenParen || c === Ch.OpenBracket) frame.depth++;
+      else if (c === Ch.CloseParen || c === Ch.CloseBracket) frame.depth--;
+      else if (c === Ch.CloseBrace) {
+        if (frame.depth === 0) {
+          j++;
+          closed = true;
+          break;
+        }
+        frame.depth--;
+      } else if (c === Ch.DoubleQuote || c === Ch.SingleQuote || c === Ch.At || c === Ch.Dollar) {
+        const literal = literalAt(text, j);
+        if (literal?.kind === 'interpolated') {
+          frames.push({ hole: false, verbatim: literal.verbatim, literalStart: j });
+          j = literal.contentStart;
+          nested = true;
+          break;
+        }
+        if (literal) {
+          const skip = skipLiteralOf(text, j, literal);
+          if (skip.error) return skip;
+          j = skip.end;
+          continue;
+        }
+      } else if (c === Ch.LineFeed && looksLikeTagLine(text, j + 1)) {
+        break;
       }
-      const hole = skipInterpolationHole(text, j + 1);
-      if (hole.error) return hole;
-      j = hole.end;
-      continue;
+      j++;
     }
-    if (c === Ch.CloseBrace && text.charCodeAt(j + 1) === Ch.CloseBrace) {
-      j += 2;
-      continue;
-    }
-    j++;
+    if (nested) continue;
+    if (!closed) return { end: j, error: { message: 'Unterminated interpolation hole in policy expression.', start: j, end: j } };
+    frames.pop(); // back in the string's text
   }
-  return { end: j, error: { message: 'Unterminated interpolated string in policy expression.', start: literalStart, end: literalStart + 2 } };
-}
-
-function skipInterpolationHole(text: string, j: number): Skip {
-  let depth = 0;
-  const n = text.length;
-  while (j < n) {
-    const c = text.charCodeAt(j);
-    if (c === Ch.OpenBrace || c === Ch.OpenParen || c === Ch.OpenBracket) depth++;
-    else if (c === Ch.CloseParen || c === Ch.CloseBracket) depth--;
-    else if (c === Ch.CloseBrace) {
-      if (depth === 0) return { end: j + 1 };
-      depth--;
-    } else if (c === Ch.DoubleQuote || c === Ch.SingleQuote || c === Ch.At || c === Ch.Dollar) {
-      const skip = skipLiteral(text, j);
-      if (skip) {
-        if (skip.error) return skip;
-        j = skip.end;
-        continue;
-      }
-    } else if (c === Ch.LineFeed && looksLikeTagLine(text, j + 1)) {
-      break;
-    }
-    j++;
-  }
-  return { end: j, error: { message: 'Unterminated interpolation hole in policy expression.', start: j, end: j } };
 }

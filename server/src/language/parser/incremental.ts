@@ -74,6 +74,8 @@ export function reparseAfterEdit(previous: PolicyDocument, newText: string, edit
 
   const slice = parseSlice(newText.slice(sliceStart, oldSliceEnd + delta), host);
   if (!slice.selfContained) return parsePolicy(newText);
+  // The parser merges a run of identical errors into one; a run across the slice's edges must be read whole.
+  if (errorsMayJoin(previous.errors, slice.errors, sliceStart, oldSliceEnd, delta)) return parsePolicy(newText);
 
   for (const node of slice.children) shiftNode(node, sliceStart);
   shiftAll(slice.expressions, sliceStart);
@@ -92,7 +94,7 @@ export function reparseAfterEdit(previous: PolicyDocument, newText: string, edit
     }
     shiftSiblingsAfter(previous.children, child, delta);
   }
-  kids.splice(first, last - first + 1, ...slice.children);
+  replaceRange(kids, first, last + 1, slice.children);
 
   return {
     text: newText,
@@ -110,25 +112,29 @@ function shiftSiblingsAfter(siblings: readonly ChildNode[], child: ChildNode, de
 }
 
 /**
- * Shifts a subtree's offsets. Expressions are shared with the document's
- * list and are shifted there, not here.
+ * Shifts a subtree's offsets (with an explicit stack: documents may nest
+ * deeper than the call stack allows). Expressions are shared with the
+ * document's list and are shifted there, not here.
  */
-function shiftNode(node: ChildNode, delta: number): void {
-  node.start += delta;
-  node.end += delta;
-  node.readEnd += delta;
-  if (node.kind !== 'element') return;
-  node.nameEnd += delta;
-  node.startTagEnd += delta;
-  node.tagReadEnd += delta;
-  if (node.endTagStart !== undefined) node.endTagStart += delta;
-  for (const attribute of node.attributes) {
-    attribute.start += delta;
-    attribute.nameEnd += delta;
-    if (attribute.valueStart !== undefined) attribute.valueStart += delta;
-    if (attribute.valueEnd !== undefined) attribute.valueEnd += delta;
+function shiftNode(root: ChildNode, delta: number): void {
+  const pending: ChildNode[] = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    node.start += delta;
+    node.end += delta;
+    node.readEnd += delta;
+    if (node.kind !== 'element') continue;
+    node.nameEnd += delta;
+    node.startTagEnd += delta;
+    node.tagReadEnd += delta;
+    if (node.endTagStart !== undefined) node.endTagStart += delta;
+    for (const attribute of node.attributes) {
+      attribute.start += delta;
+      attribute.nameEnd += delta;
+      if (attribute.valueStart !== undefined) attribute.valueStart += delta;
+      if (attribute.valueEnd !== undefined) attribute.valueEnd += delta;
+    }
+    for (const child of node.children) pending.push(child);
   }
-  for (const child of node.children) shiftNode(child, delta);
 }
 
 type Positioned = Expression | NamedValueRef | SyntaxError;
@@ -163,6 +169,42 @@ function splice<T extends Positioned>(items: T[], start: number, end: number, de
   const from = lowerBound(items, start);
   const to = lowerBound(items, end);
   for (let k = to; k < items.length; k++) shiftItem(items[k], delta);
-  items.splice(from, to - from, ...replacement);
+  replaceRange(items, from, to, replacement);
   return items;
+}
+
+/**
+ * `items.splice(from, to - from, ...replacement)` without spreading the
+ * replacement into arguments, which overflows the stack for long lists.
+ */
+export function replaceRange<T>(items: T[], from: number, to: number, replacement: readonly T[]): void {
+  const removed = to - from;
+  const shift = replacement.length - removed;
+  const oldLength = items.length;
+  if (shift > 0) {
+    items.length = oldLength + shift;
+    for (let k = oldLength - 1; k >= to; k--) items[k + shift] = items[k];
+  } else if (shift < 0) {
+    for (let k = to; k < oldLength; k++) items[k + shift] = items[k];
+    items.length = oldLength + shift;
+  }
+  for (let k = 0; k < replacement.length; k++) items[from + k] = replacement[k];
+}
+
+/**
+ * Whether the slice's errors might read differently in the whole document:
+ * the parser merges a run of identical errors into one, so an old error
+ * reaching the slice's edges, or a new one touching the error after the
+ * slice with the same problem, needs a full parse. `sliceEnd` is in the
+ * old text; the slice's own errors are relative to `sliceStart`.
+ */
+function errorsMayJoin(errors: readonly SyntaxError[], sliceErrors: readonly SyntaxError[], sliceStart: number, sliceEnd: number, delta: number): boolean {
+  const before = errors[lowerBound(errors, sliceStart) - 1];
+  if (before && before.end >= sliceStart) return true;
+  const to = lowerBound(errors, sliceEnd);
+  const lastOld = errors[to - 1];
+  if (lastOld && lastOld.start >= sliceStart && lastOld.end > sliceEnd) return true;
+  const after = errors[to];
+  const last = sliceErrors[sliceErrors.length - 1];
+  return !!after && !!last && after.start === sliceEnd && last.end + sliceStart === sliceEnd + delta && last.code === after.code && last.message === after.message;
 }

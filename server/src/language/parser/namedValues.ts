@@ -43,3 +43,13 @@ export function collectNamedValues(text: string, start: number, end: number, out
 export function isValidNamedValueName(name: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(name);
 }
+
+/**
+ * Whether `{{name}}` reads back as exactly this name: no braces, quotes,
+ * angle brackets or line breaks inside, no spaces around it.
+ */
+export function canBeReferenced(name: string): boolean {
+  if (!name || name.trim() !== name) return false;
+  for (let i = 0; i < name.length; i++) if (endsReference(name.charCodeAt(i))) return false;
+  return true;
+}

@@ -33,6 +33,31 @@ export function elementAt(doc: PolicyDocument, offset: number): ElementNode | un
   }
 }
 
+/**
+ * `elementAt` for offsets asked in increasing order (as when going through
+ * a document's references): each answer starts from the previous one, so
+ * a whole pass costs about one walk of the tree, however deep it is.
+ */
+export class ElementSweep {
+  private current: ElementNode | undefined;
+
+  constructor(private readonly doc: PolicyDocument) {}
+
+  at(offset: number): ElementNode | undefined {
+    let found = this.current;
+    while (found && !contains(found, offset)) found = found.parent;
+    let children: readonly ChildNode[] = found ? found.children : this.doc.children;
+    for (;;) {
+      const candidate = children[lastStartingBefore(children, offset)];
+      if (!candidate || candidate.kind !== 'element' || !contains(candidate, offset)) break;
+      found = candidate;
+      children = candidate.children;
+    }
+    this.current = found;
+    return found;
+  }
+}
+
 /** The child node (element, text, comment, …) of `parent` that contains `offset`. */
 export function childAt(doc: PolicyDocument, parent: ElementNode | undefined, offset: number): ChildNode | undefined {
   const children = parent ? parent.children : doc.children;

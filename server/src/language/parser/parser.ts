@@ -50,6 +50,11 @@ function isNameStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === Ch.Colon || c === Ch.OpenBrace || c > 127;
 }
 
+/** Whether a '<' followed by `next` opens markup (a tag, comment, declaration…) rather than being a bare '<'. */
+function startsMarkup(next: number): boolean {
+  return next === Ch.Bang || next === Ch.Question || next === Ch.Slash || isNameStart(next);
+}
+
 /** Name characters, plus braces so `{{named values}}` inside names stay in the name. */
 function isNameChar(c: number): boolean {
   return (
@@ -66,6 +71,11 @@ function isNameChar(c: number): boolean {
   );
 }
 
+/** Open elements nested at least this deep are also counted by name (see `deepOpenNames`). */
+const DEEP = 32;
+/** Up to this many attributes, a repeated name is found by scanning them. */
+const FEW_ATTRIBUTES = 8;
+
 const ENTITY = /^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);/;
 const PREDEFINED_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -79,6 +89,14 @@ class Parser {
   /** Open elements, innermost last. */
   private readonly stack: ElementNode[] = [];
   /**
+   * How many open elements at depth `DEEP` or more bear each name: an end
+   * tag matching none of them skips that part of the stack, so unmatched end
+   * tags stay cheap however deep the nesting (and shallow documents pay nothing).
+   */
+  private readonly deepOpenNames = new Map<string, number>();
+  /** Names of the attributes of the start tag being read, once it holds many. */
+  private tagNames: Set<string> | undefined;
+  /**
    * Next occurrences of characters the scanner looks for. Scanning moves
    * forward, so each search resumes where the last one ended and the whole
    * parse stays linear even when a character never occurs again.
@@ -86,6 +104,8 @@ class Parser {
   private readonly nextAt: ForwardFinder;
   private readonly nextAmp: ForwardFinder;
   private readonly nextBraces: ForwardFinder;
+  private readonly nextLessThan: ForwardFinder;
+  private readonly nextNewline: ForwardFinder;
 
   /**
    * Set when something ran into the end of the text unfinished (or an end
@@ -108,6 +128,8 @@ class Parser {
     this.nextAt = new ForwardFinder(text, '@');
     this.nextAmp = new ForwardFinder(text, '&');
     this.nextBraces = new ForwardFinder(text, '{{');
+    this.nextLessThan = new ForwardFinder(text, '<');
+    this.nextNewline = new ForwardFinder(text, '\n');
   }
 
   /** Scans the whole text into `topLevel`; returns the nodes. */
@@ -140,7 +162,7 @@ class Parser {
       open.end = this.n;
       open.readEnd = this.n + 1;
     }
-    this.stack.length = 0;
+    this.popOpenTo(0);
     let root: ElementNode | undefined;
     for (const node of this.topLevel) {
       if (node.kind !== 'element') continue;
@@ -163,7 +185,17 @@ class Parser {
     }
   }
 
+  /**
+   * Records an error. One that continues the previous error (same problem,
+   * starting where it ended, as in `&&&&` or `<<<<`) extends it instead, so
+   * a run of junk costs one error, not one per character.
+   */
   private error(code: SyntaxError['code'], message: string, start: number, end: number): void {
+    const last = this.errors[this.errors.length - 1];
+    if (last && last.end === start && last.code === code && last.message === message && start < end) {
+      last.end = end;
+      return;
+    }
     this.errors.push({ code, message, start, end: Math.max(end, start) });
   }
 
@@ -192,7 +224,7 @@ class Parser {
     let expressions: Expression[] | undefined;
     let i = start;
     while (i < this.n) {
-      const lt = text.indexOf('<', i);
+      const lt = this.nextLessThan.find(i);
       const stop = lt < 0 ? this.n : lt;
       const at = this.nextAt.find(i);
       if (at >= 0 && at < stop && at + 1 < this.n) {
@@ -261,8 +293,10 @@ class Parser {
   private checkEntities(start: number, end: number, expressions: Expression[] | undefined): void {
     const text = this.text;
     let amp = this.nextAmp.find(start);
+    let next = 0; // expressions are in order, like the '&'s: walk them together
     while (amp >= 0 && amp < end) {
-      if (!expressions?.some((e) => amp >= e.start && amp < e.end)) {
+      while (expressions && next < expressions.length && expressions[next].end <= amp) next++;
+      if (!(expressions && next < expressions.length && amp >= expressions[next].start)) {
         const match = ENTITY.exec(text.substring(amp, amp + 12));
         if (!match) {
           this.error('malformed-xml', "A bare '&' must be written as '&amp;'.", amp, amp + 1);
@@ -292,12 +326,18 @@ class Parser {
     if (next === Ch.Slash) return this.scanEndTag();
     if (isNameStart(next)) return this.scanStartTag();
     // A lone '<' (for example "a < b" outside an expression): report it, keep it as text.
-    this.error('malformed-xml', "A bare '<' must be written as '&lt;' (or be inside a policy expression).", start, start + 1);
+    const message = "A bare '<' must be written as '&lt;' (or be inside a policy expression).";
+    this.error('malformed-xml', message, start, start + 1);
     this.pos = start + 1;
     const parent = this.parent;
-    let end = text.indexOf('<', start + 1);
+    let end = this.nextLessThan.find(start + 1);
+    // Lone '<'s that follow stay in the same text node, so `<<<<…` costs one node.
+    while (end >= 0 && !startsMarkup(text.charCodeAt(end + 1))) {
+      this.error('malformed-xml', message, end, end + 1);
+      end = this.nextLessThan.find(end + 1);
+    }
     if (end < 0) end = this.n;
-    this.read(Math.min(end + 1, this.n));
+    this.read(Math.min(end + 2, this.n)); // up to the character that showed the next '<' opens markup
     this.append({ kind: 'text', start, end, significant: true, parent, readEnd: this.readMax });
     this.pos = end;
   }
@@ -352,6 +392,7 @@ class Parser {
     };
     if (name.includes('{{')) this.collectNamedValues(start + 1, nameEnd);
     this.append(element);
+    this.tagNames = undefined;
     let i = nameEnd;
     for (;;) {
       i = this.skipWhitespace(i);
@@ -361,7 +402,7 @@ class Parser {
         element.startTagEnd = element.end = i + 1;
         element.startTagClosed = true;
         element.tagReadEnd = this.readMax;
-        this.stack.push(element);
+        this.pushOpen(element);
         this.pos = i + 1;
         return;
       }
@@ -388,9 +429,19 @@ class Parser {
         i = this.scanAttribute(element, i);
         continue;
       }
-      this.error('malformed-xml', `Unexpected '${text[i]}' in start tag <${name}>.`, i, i + 1);
-      i++;
+      // A run of stray characters is one problem, however long.
+      const junk = i;
+      while (i < this.n && this.isStrayInTag(i)) i++;
+      const stray = i - junk > 12 ? `${text.substring(junk, junk + 12)}…` : text.substring(junk, i);
+      this.error('malformed-xml', `Unexpected '${stray}' in start tag <${name}>.`, junk, i);
     }
+  }
+
+  /** A character that can neither start an attribute nor end the tag. */
+  private isStrayInTag(i: number): boolean {
+    const c = this.text.charCodeAt(i);
+    if (isWhitespace(c) || isNameStart(c) || c === Ch.GreaterThan || c === Ch.LessThan) return false;
+    return !(c === Ch.Slash && this.text.charCodeAt(i + 1) === Ch.GreaterThan);
   }
 
   /** Scans one attribute starting at its name; returns the offset after it. */
@@ -400,10 +451,9 @@ class Parser {
     const name = text.substring(nameStart, nameEnd);
     const attribute: AttributeNode = { name, start: nameStart, nameEnd, valueClosed: false, hasNamedValue: false };
     if (name.includes('{{')) this.collectNamedValues(nameStart, nameEnd);
-    if (element.attributes.some((a) => a.name === name)) {
-      this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
-    }
+    if (this.isRepeated(element.attributes, name)) this.error('malformed-xml', `Attribute '${name}' is repeated.`, nameStart, nameEnd);
     element.attributes.push(attribute);
+    this.tagNames?.add(name);
     let i = this.skipWhitespace(nameEnd);
     if (text.charCodeAt(i) !== Ch.Equals) {
       this.error('malformed-xml', `Attribute '${name}' needs a value: ${name}="…".`, nameStart, nameEnd);
@@ -445,24 +495,89 @@ class Parser {
           if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
         }
       } else {
-        // Unfinished expression: read the value as plain XML so the rest of the tag survives.
-        const plain = this.findAttributeEnd(valueStart, quote);
+        // Unfinished expression: read the value as plain XML so the rest of the tag survives,
+        // ending it at a quote that is followed by what follows a value (the next attribute,
+        // `>` or `/>`) rather than at a quote of a C# string inside it.
+        const plain = this.quoteBeforeTagContinuation(valueStart, quote) ?? this.findAttributeEnd(valueStart, quote);
         expression.end = Math.min(expression.end, plain.end);
         this.reportValueExpressionError(error, expression, plain.end);
         if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
         closeQuote = plain.end;
       }
     } else {
-      const plain = this.findAttributeEnd(valueStart, quote);
+      const embedded = this.expressionAfterText(valueStart, quote);
+      const plain = this.findAttributeEnd(embedded ?? valueStart, quote);
       if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
       closeQuote = plain.end;
-      this.checkEntities(valueStart, closeQuote, undefined);
+      this.checkEntities(valueStart, embedded === undefined ? closeQuote : valueStart, undefined);
     }
     attribute.value = text.substring(valueStart, closeQuote);
     attribute.valueEnd = closeQuote + 1;
     attribute.valueClosed = true;
     if (this.collectNamedValues(valueStart, closeQuote) > 0) attribute.hasNamedValue = true;
     return closeQuote + 1;
+  }
+
+  /** Whether an earlier attribute of this tag has the name: a scan for a few, a set once there are many (so huge tags stay linear). */
+  private isRepeated(attributes: readonly AttributeNode[], name: string): boolean {
+    if (attributes.length < FEW_ATTRIBUTES) return attributes.some((a) => a.name === name);
+    this.tagNames ??= new Set(attributes.map((a) => a.name));
+    return this.tagNames.has(name);
+  }
+
+  private lineEndOf(from: number): number {
+    const nl = this.nextNewline.find(from);
+    return nl < 0 ? this.n : nl;
+  }
+
+  /**
+   * In an attribute whose expression never closed: the first `quote` on the
+   * value's line that is followed by the next attribute, `>` or `/>`.
+   */
+  private quoteBeforeTagContinuation(valueStart: number, quote: number): { end: number; closed: boolean } | undefined {
+    const text = this.text;
+    const limit = this.lineEndOf(valueStart);
+    const quoteChar = quote === Ch.DoubleQuote ? '"' : "'";
+    for (let q = text.indexOf(quoteChar, valueStart); q >= 0 && q < limit; q = text.indexOf(quoteChar, q + 1)) {
+      const rest = /^\s*(?:\/?>|[A-Za-z_:][\w:.-]*\s*=\s*["'])/.exec(text.slice(q + 1, Math.min(limit, q + 200)));
+      if (rest) {
+        this.read(q + 1 + rest[0].length);
+        return { end: q, closed: true };
+      }
+    }
+    this.read(limit + 1);
+    return undefined;
+  }
+
+  /**
+   * `template="/items/@(…)"`: literal text, then an expression, in one value.
+   * APIM evaluates an expression only when it is the whole value, so this is
+   * one mistake: report it once at the expression and read past it (its
+   * quotes are C#, not the end of the value). Returns where the expression
+   * ends, or undefined when the value holds none before its closing quote.
+   */
+  private expressionAfterText(valueStart: number, quote: number): number | undefined {
+    const text = this.text;
+    const q = text.indexOf(quote === Ch.DoubleQuote ? '"' : "'", valueStart);
+    let at = this.nextAt.find(valueStart);
+    // Only within this value's first line and before its first quote: later text is another story.
+    const limit = Math.min(q < 0 ? this.n : q, this.lineEndOf(valueStart));
+    while (at >= 0 && at < limit) {
+      const next = text.charCodeAt(at + 1);
+      if (next === Ch.OpenParen || next === Ch.OpenBrace) break;
+      at = text.indexOf('@', at + 1);
+    }
+    if (at < 0 || at >= limit) return undefined;
+    const scan = scanExpression(text, at);
+    this.read(scan.readEnd);
+    if (!scan.closed) return undefined;
+    this.error(
+      'malformed-expression',
+      `A policy expression must be the whole attribute value: move '${text.slice(valueStart, at)}' inside it, as in @("${text.slice(valueStart, at)}" + …).`,
+      at,
+      scan.end,
+    );
+    return scan.end;
   }
 
   /**
@@ -475,17 +590,17 @@ class Parser {
     if (q < 0) this.limitReached = true;
     const end = q < 0 ? this.n : q;
     this.read(q < 0 ? this.n + 1 : q + 1);
-    let lt = text.indexOf('<', from);
+    let lt = this.nextLessThan.find(from);
     while (lt >= 0 && lt < end) {
       const next = text.charCodeAt(lt + 1);
       if (next === Ch.Slash || next === Ch.Bang || isNameStart(next)) {
         // A newline before the '<' or a missing quote: the value was never closed.
         this.read(lt + 2);
-        const nl = text.lastIndexOf('\n', lt);
-        if (q < 0 || nl >= from || looksLikeTagLine(text, lt)) return { end: trimEnd(text, from, lt), closed: false };
+        const nl = this.nextNewline.find(from);
+        if (q < 0 || (nl >= 0 && nl < lt) || looksLikeTagLine(text, lt)) return { end: trimEnd(text, from, lt), closed: false };
       }
       this.error('malformed-xml', "A bare '<' in an attribute value must be written as '&lt;'.", lt, lt + 1);
-      lt = text.indexOf('<', lt + 1);
+      lt = this.nextLessThan.find(lt + 1);
     }
     if (q < 0) {
       this.limitReached = true;
@@ -520,8 +635,9 @@ class Parser {
     }
     this.pos = end;
     this.read(text.charCodeAt(i) === Ch.GreaterThan ? i + 1 : Math.min(i + 1, this.n + 1));
-    // Find the open element this end tag closes.
+    // Find the open element this end tag closes (none open by that name: no need to look).
     let match = this.stack.length - 1;
+    if (match >= DEEP && !this.deepOpenNames.has(name)) match = DEEP - 1;
     while (match >= 0 && this.stack[match].name !== name) match--;
     if (match < 0) {
       this.limitReached = true; // in a slice, an ancestor outside it might have matched
@@ -539,7 +655,23 @@ class Parser {
     element.end = end;
     element.closed = true;
     element.readEnd = this.readMax;
-    this.stack.length = match;
+    this.popOpenTo(match);
+  }
+
+  private pushOpen(element: ElementNode): void {
+    if (this.stack.length >= DEEP) this.deepOpenNames.set(element.name, (this.deepOpenNames.get(element.name) ?? 0) + 1);
+    this.stack.push(element);
+  }
+
+  /** Pops the open elements down to (and leaving) `length` of them. */
+  private popOpenTo(length: number): void {
+    for (let k = this.stack.length - 1; k >= Math.max(length, DEEP); k--) {
+      const name = this.stack[k].name;
+      const count = (this.deepOpenNames.get(name) ?? 1) - 1;
+      if (count) this.deepOpenNames.set(name, count);
+      else this.deepOpenNames.delete(name);
+    }
+    this.stack.length = length;
   }
 }
 
