@@ -247,7 +247,7 @@ export function handleKeyVaultArm(state: EmulatorState, req: ProviderRequest, se
   if (eq(child, 'secrets')) {
     if (req.method !== 'GET') throw methodNotAllowed(req);
     if (childName === undefined) {
-      return json(200, { value: [...vault.secrets.values()].map((s) => secretJson(vault, s)) });
+      return json(200, skipTokenPage([...vault.secrets.values()].map((s) => secretJson(vault, s)), req, SECRETS_PAGE_SIZE));
     }
     const secret = vault.secrets.get(childName.toLowerCase());
     if (!secret) throw new ArmError(404, 'ResourceNotFound', `The Resource '${VAULT_TYPE}/${vault.name}/secrets/${childName}' under resource group '${rg}' was not found.`);
@@ -329,7 +329,34 @@ export function handleResourceList(state: EmulatorState, req: ProviderRequest, s
     ...state.services.filter((s) => inScope(s.subscriptionId, s.resourceGroup))
       .map((s) => { const body = serializeService(s); return { id: serviceId(s), name: s.name, type: body.type, location: s.location, tags: s.tags }; }),
   ];
-  return json(200, { value: resources.filter((r) => tests.every((t) => t(r))) });
+  return json(200, skipTokenPage(resources.filter((r) => tests.every((t) => t(r))), req, RESOURCES_PAGE_SIZE));
+}
+
+/** Default page sizes: Key Vault lists secrets 25 at a time; the generic resource list pages by 1,000. */
+export const SECRETS_PAGE_SIZE = 25;
+export const RESOURCES_PAGE_SIZE = 1000;
+
+/**
+ * One page of a Key Vault or resource listing as these providers page: `$top` sets the page size, and
+ * nextLink carries an opaque `$skiptoken` (here the offset) with the rest of the original query.
+ */
+function skipTokenPage(items: JsonObject[], req: ProviderRequest, defaultSize: number): JsonObject {
+  const q = req.url.searchParams;
+  const count = (name: string, raw: string | null, min: number): number | undefined => {
+    if (raw === null) return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ArmError(400, 'InvalidParameter', `The value '${raw}' of ${name} is not valid.`);
+    return Number(raw);
+  };
+  const size = count('$top', q.get('$top'), 1) ?? defaultSize;
+  const skip = count('$skiptoken', q.get('$skiptoken'), 0) ?? 0;
+  const body: JsonObject = { value: items.slice(skip, skip + size) };
+  if (skip + size < items.length) {
+    const next = new URL(req.url.pathname, req.baseUrl);
+    for (const [k, v] of q) if (k !== '$skiptoken') next.searchParams.append(k, v);
+    next.searchParams.set('$skiptoken', String(skip + size));
+    body.nextLink = next.toString();
+  }
+  return body;
 }
 
 function methodNotAllowed(req: ProviderRequest): ArmError {

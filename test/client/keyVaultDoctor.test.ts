@@ -7,11 +7,14 @@
  */
 import * as assert from 'node:assert/strict';
 import { AzureAccess, classifyError } from '../../client/src/azure';
+import { listSecretNames, listVaults } from '../../client/src/azure/keyVaultReads';
+import { RequestGate } from '../../client/src/azure/pager';
 import { type CheckId, type CheckResult, type FixProposal, type Outcome } from '../../client/src/keyVaultDoctor/checks';
 import { diagnose, type DoctorReport, summarizeReport } from '../../client/src/keyVaultDoctor/diagnose';
 import { applyFix, isChangingFix } from '../../client/src/keyVaultDoctor/fixes';
 import type { InstanceFixture } from '../../emulator';
 import { loadFixture } from '../../emulator';
+import { SECRETS_PAGE_SIZE } from '../../emulator/keyVaultArm';
 import { type EmulatorSetup, guardRejections, startSetup } from '../azure/helpers';
 
 const UAI_PRINCIPAL = '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e';
@@ -248,6 +251,39 @@ describe('client/Key Vault doctor (emulator)', function () {
       assert.equal(stored?.properties.value, undefined, 'no value: still a Key Vault reference');
       assert.equal(stored?.properties.secret, true);
       assert.equal((await access.revealValue(setup.emu.instanceId, 'kv-signing-cert-password')).endsWith('5e7a1c9b30'), true, 'APIM now serves the current version');
+    });
+  });
+  describe('listings for pickers and the vault lookup', () => {
+    const bulk = Array.from({ length: 2 * SECRETS_PAGE_SIZE + 5 }, (_, i) => `bulk-secret-${String(i).padStart(2, '0')}`);
+    before(() => {
+      for (const name of bulk) setup.emu.setVaultState('contoso-kv', name, { status: 'ok', value: `SECRET-DO-NOT-LEAK-${name}` });
+    });
+    after(() => {
+      setup.emu.setFaults({ latencyMs: 0 });
+      for (const name of bulk) setup.emu.setVaultState('contoso-kv', name, { status: 'missing' });
+    });
+
+    it('pages through every secret name and every subscription\'s vaults, all within one request gate', async () => {
+      const subscriptions = await access.listSubscriptions();
+      const vault = (await listVaults(access.keyVault, setup.emu.subscriptionId)).find((v) => v.name === 'contoso-kv');
+      assert.ok(vault, 'contoso-kv is found by resource lookup');
+      const stored = [...(setup.emu.state.vaults.get('contoso-kv')?.secrets.values() ?? [])].map((s) => s.name).sort((a, b) => a.localeCompare(b));
+      const pages = Math.ceil(stored.length / SECRETS_PAGE_SIZE);
+      assert.ok(pages >= 3, `the vault's secrets span ${pages} pages`);
+
+      setup.emu.setFaults({ latencyMs: 20 });
+      setup.emu.resetStats();
+      const gate = new RequestGate(2);
+      const [names, ...vaultLists] = await Promise.all([
+        listSecretNames(access.keyVault, vault, { gate }),
+        ...subscriptions.map((s) => listVaults(access.keyVault, s.subscriptionId, { gate })),
+      ]);
+      assert.deepEqual(names.map((n) => n.name), stored, 'every name, from every page, sorted');
+      assert.ok(vaultLists.flat().some((v) => v.name === 'contoso-kv'));
+      assert.equal(gate.stats.requests, pages + subscriptions.length, 'each page and each subscription\'s listing went through the gate');
+      const served = setup.emu.stats();
+      assert.equal(served.requests, gate.stats.requests, 'the emulator served exactly those requests');
+      assert.ok(served.maxInFlight <= 2, `never more than the gate's bound at the emulator (saw ${served.maxInFlight})`);
     });
   });
 });

@@ -6,15 +6,32 @@
  * value), the role assignments of a principal that cover a secret with what
  * their roles grant, and the signed-in user's own permissions. Only
  * `measureSecretLength` touches a secret value: it returns a number.
+ * Listings page through pager.ts: a scan over many subscriptions shares one
+ * RequestGate, so it keeps to the request bound and slows down on 429s.
  * Every function rejects with AzureAccessError only.
  */
 import { type ApimClientSource, resolveClient } from './armClient';
 import type { CallOptions } from './discovery';
 import { toAzureAccessError } from './errors';
 import type { KeyVaultClients } from './keyVaultClients';
+import { DEFAULT_PARALLEL_REQUESTS, listAll, RequestGate, sdkPagedSource } from './pager';
 import { parseServiceResourceId } from './resourceId';
 
 export type { CallOptions } from './discovery';
+
+/** A listing's call options: the gate of the scan it belongs to (a gate of its own when absent). */
+export interface ListCallOptions extends CallOptions {
+  gate?: RequestGate;
+}
+
+/** A gate for one scan, bounded by the `apimPolicy.maxParallelRequests` the clients were made with. */
+export function scanGate(clients: KeyVaultClients): RequestGate {
+  return new RequestGate(clients.options.parallelRequests ?? DEFAULT_PARALLEL_REQUESTS);
+}
+
+function listThrough<T>(clients: KeyVaultClients, call: ListCallOptions, list: Parameters<typeof sdkPagedSource<T>>[0]): Promise<T[]> {
+  return listAll(sdkPagedSource(list), call.gate ?? scanGate(clients), call.signal ?? new AbortController().signal);
+}
 
 export const GET_SECRET_DATA_ACTION = 'Microsoft.KeyVault/vaults/secrets/getSecret/action';
 export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
@@ -74,14 +91,13 @@ function locate(id: string, name: string): VaultLocation | undefined {
 }
 
 /** The Key Vaults of one subscription (resource lookup through Azure Resource Manager). */
-export async function listVaults(clients: KeyVaultClients, subscriptionId: string, call: CallOptions = {}): Promise<VaultLocation[]> {
+export async function listVaults(clients: KeyVaultClients, subscriptionId: string, call: ListCallOptions = {}): Promise<VaultLocation[]> {
   try {
-    const found: VaultLocation[] = [];
-    const pages = clients.resources(subscriptionId).resources.list({ filter: `resourceType eq '${VAULT_TYPE}'`, abortSignal: call.signal });
-    for await (const resource of pages) {
+    const resources = await listThrough(clients, call, (o) => clients.resources(subscriptionId).resources.list({ ...o, filter: `resourceType eq '${VAULT_TYPE}'` }));
+    const found = resources.flatMap((resource) => {
       const location = resource.id && resource.name ? locate(resource.id, resource.name) : undefined;
-      if (location) found.push(location);
-    }
+      return location ? [location] : [];
+    });
     return found.sort((a, b) => a.name.localeCompare(b.name));
   } catch (e) {
     throw toAzureAccessError(e, { operation: 'read', endpoint: clients.armEndpoint });
@@ -152,12 +168,10 @@ export async function readSecretFacts(clients: KeyVaultClients, vault: VaultLoca
 }
 
 /** Names of a vault's secrets through ARM (no values), for pickers. */
-export async function listSecretNames(clients: KeyVaultClients, vault: VaultLocation, call: CallOptions = {}): Promise<Array<{ name: string; enabled: boolean }>> {
+export async function listSecretNames(clients: KeyVaultClients, vault: VaultLocation, call: ListCallOptions = {}): Promise<Array<{ name: string; enabled: boolean }>> {
   try {
-    const names: Array<{ name: string; enabled: boolean }> = [];
-    for await (const secret of clients.keyVault(vault.subscriptionId).secrets.list(vault.resourceGroup, vault.name, { abortSignal: call.signal })) {
-      if (secret.name) names.push({ name: secret.name, enabled: secret.properties.attributes?.enabled !== false });
-    }
+    const secrets = await listThrough(clients, call, (o) => clients.keyVault(vault.subscriptionId).secrets.list(vault.resourceGroup, vault.name, o));
+    const names = secrets.flatMap((secret) => (secret.name ? [{ name: secret.name, enabled: secret.properties.attributes?.enabled !== false }] : []));
     return names.sort((a, b) => a.name.localeCompare(b.name));
   } catch (e) {
     throw toAzureAccessError(e, { operation: 'read', target: vault.name, endpoint: clients.armEndpoint });

@@ -11,7 +11,7 @@ import type { NamedValueInfo } from '../../../protocol/protocol';
 import type { AzureAccess } from '../azure/azureAccess';
 import { AzureAccessError, classifyError } from '../azure/errors';
 import {
-  listVaults, measureSecretLength, readCallerPermissions, readRoleGrants, readSecretFacts, readServiceFacts, readVault, type VaultFacts,
+  listVaults, measureSecretLength, scanGate, readCallerPermissions, readRoleGrants, readSecretFacts, readServiceFacts, readVault, type VaultFacts,
   type VaultLocation,
 } from '../azure/keyVaultReads';
 import { readForEdit } from '../azure/namedValueWrites';
@@ -150,7 +150,8 @@ export async function diagnoseReference(
 
 /**
  * Looks for the vault by name in the instance's subscription first, then in
- * every other subscription the user can see (a few at a time). A private
+ * every other subscription the user can see (a few at a time, all pages
+ * through one request gate). A private
  * cloud may serve vaults under host names that do not carry the vault's name:
  * then the vaults of the instance's subscription are matched by their
  * data-plane URI (ARM's vaultUri) instead.
@@ -162,8 +163,9 @@ async function findVault(
   progress(`Looking for Key Vault "${identifier.vault}"…`);
   let failed = 0;
   let home: VaultLocation[] = [];
+  const gate = scanGate(access.keyVault);
   try {
-    home = await listVaults(access.keyVault, homeSubscription, { signal });
+    home = await listVaults(access.keyVault, homeSubscription, { signal, gate });
     const found = byName(home);
     if (found) return { location: found, subscriptions: 1, failedSubscriptions: 0 };
   } catch (e) {
@@ -177,7 +179,7 @@ async function findVault(
     while (next < others.length && !found) {
       const subscriptionId = others[next++];
       try {
-        found ??= byName(await listVaults(access.keyVault, subscriptionId, { signal }));
+        found ??= byName(await listVaults(access.keyVault, subscriptionId, { signal, gate }));
       } catch (e) {
         if (classifyError(e).kind === 'cancelled') throw e;
         failed++;

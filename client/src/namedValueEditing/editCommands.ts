@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import type { NamedValueInfo } from '../../../protocol/protocol';
 import type { AzureAccess } from '../azure/azureAccess';
-import { listSecretNames, listVaults, readServiceFacts, readVault, type ServiceFacts, type VaultLocation } from '../azure/keyVaultReads';
+import { listSecretNames, listVaults, readServiceFacts, readVault, scanGate, type ServiceFacts, type VaultLocation } from '../azure/keyVaultReads';
 import {
   createNamedValue, deleteNamedValue, type EditableNamedValue, isPreconditionFailed, namedValueExists, type NamedValueDraft, readForEdit,
   updateNamedValue,
@@ -147,9 +147,11 @@ export class NamedValueEditCommands {
     return (await this.checkBeforeCreate(session, access, draft)) ? draft : undefined;
   }
 
+  /** The vaults of every subscription the user can see; the listings share one request gate (pager.ts). */
   private async listAllVaults(access: AzureAccess, signal: AbortSignal): Promise<Array<{ location: VaultLocation; subscription: string }>> {
     const subscriptions = await access.listSubscriptions({ signal });
-    const lists = await Promise.all(subscriptions.map((s) => listVaults(access.keyVault, s.subscriptionId, { signal })
+    const gate = scanGate(access.keyVault);
+    const lists = await Promise.all(subscriptions.map((s) => listVaults(access.keyVault, s.subscriptionId, { signal, gate })
       .then((vaults) => vaults.map((location) => ({ location, subscription: s.displayName })))
       .catch(() => [])));
     return lists.flat().sort((a, b) => a.location.name.localeCompare(b.location.name));
