@@ -78,14 +78,14 @@ describe('client/secrets never leak from the Key Vault doctor and named value ed
     }
 
     // Create and edit secrets, and load one for editing (an explicit reveal).
-    const created = await createNamedValue(access.apim, emu.instanceId, 'leak-test-secret', {
+    const created = await createNamedValue(access.clients, emu.instanceId, 'leak-test-secret', {
       kind: 'secret', displayName: 'leak-test-secret', tags: [], value: 'SECRET-DO-NOT-LEAK-created-in-test',
     });
     shown.push(JSON.stringify(created));
-    const current = await readForEdit(access.apim, emu.instanceId, 'leak-test-secret');
+    const current = await readForEdit(access.clients, emu.instanceId, 'leak-test-secret');
     const loaded = await session.revealValue('leak-test-secret');
     assert.equal(loaded, 'SECRET-DO-NOT-LEAK-created-in-test');
-    shown.push(JSON.stringify(await updateNamedValue(access.apim, emu.instanceId, current, { ...draftFrom(current.info), kind: 'secret', value: 'SECRET-DO-NOT-LEAK-edited-in-test' })));
+    shown.push(JSON.stringify(await updateNamedValue(access.clients, emu.instanceId, current, { ...draftFrom(current.info), kind: 'secret', value: 'SECRET-DO-NOT-LEAK-edited-in-test' })));
     await session.load();
 
     const secrets = plantedSecrets(emu);

@@ -68,13 +68,13 @@ describe('client/named value create, edit, delete (emulator)', function () {
   });
 
   it('creates plain, secret and Key Vault named values; secrets come back without their value', async () => {
-    const plain = await createNamedValue(access.apim, instanceId, 'new-plain', { kind: 'plain', displayName: 'new-plain', tags: ['t1'], value: 'hello' });
+    const plain = await createNamedValue(access.clients, instanceId, 'new-plain', { kind: 'plain', displayName: 'new-plain', tags: ['t1'], value: 'hello' });
     assert.deepEqual(plain, { name: 'new-plain', displayName: 'new-plain', kind: 'plain', value: 'hello', tags: ['t1'] });
-    const secret = await createNamedValue(access.apim, instanceId, 'new-secret', { kind: 'secret', displayName: 'new-secret', tags: [], value: 'SECRET-DO-NOT-LEAK-created' });
+    const secret = await createNamedValue(access.clients, instanceId, 'new-secret', { kind: 'secret', displayName: 'new-secret', tags: [], value: 'SECRET-DO-NOT-LEAK-created' });
     assert.equal(secret.kind, 'secret');
     assert.equal(secret.value, undefined);
     assert.equal(stored('new-secret')?.properties.value, 'SECRET-DO-NOT-LEAK-created');
-    const kv = await createNamedValue(access.apim, instanceId, 'new-kv', {
+    const kv = await createNamedValue(access.clients, instanceId, 'new-kv', {
       kind: 'keyVault', displayName: 'new-kv', tags: [], secretIdentifier: 'https://contoso-kv.vault.azure.net/secrets/payment-gateway-key', identityClientId: '9e8d7c6b-5a49-4838-a726-1504f3e2d1c0',
     });
     assert.equal(kv.kind, 'keyVault');
@@ -83,7 +83,7 @@ describe('client/named value create, edit, delete (emulator)', function () {
   });
 
   it('refuses an identity the instance does not have, as APIM does', async () => {
-    const error = await createNamedValue(access.apim, instanceId, 'bad-kv', {
+    const error = await createNamedValue(access.clients, instanceId, 'bad-kv', {
       kind: 'keyVault', displayName: 'bad-kv', tags: [], secretIdentifier: 'https://contoso-kv.vault.azure.net/secrets/payment-gateway-key', identityClientId: '00000000-1111-2222-3333-444444444444',
     }).then(() => undefined, (e: unknown) => classifyError(e));
     assert.equal(error?.status, 400);
@@ -92,25 +92,25 @@ describe('client/named value create, edit, delete (emulator)', function () {
   });
 
   it('writes an edit with the ETag read, and answers 412 when someone else changed it in between', async () => {
-    const mine = await readForEdit(access.apim, instanceId, 'backend-base-url');
-    const theirs = await readForEdit(access.apim, instanceId, 'backend-base-url');
-    await updateNamedValue(access.apim, instanceId, theirs, { ...draftFrom(theirs.info), kind: 'plain', value: 'https://theirs.contoso.example', tags: ['theirs'] });
+    const mine = await readForEdit(access.clients, instanceId, 'backend-base-url');
+    const theirs = await readForEdit(access.clients, instanceId, 'backend-base-url');
+    await updateNamedValue(access.clients, instanceId, theirs, { ...draftFrom(theirs.info), kind: 'plain', value: 'https://theirs.contoso.example', tags: ['theirs'] });
     const before = writes();
-    const error = await updateNamedValue(access.apim, instanceId, mine, { ...draftFrom(mine.info), kind: 'plain', value: 'https://mine.contoso.example' }).then(() => undefined, (e: unknown) => e);
+    const error = await updateNamedValue(access.clients, instanceId, mine, { ...draftFrom(mine.info), kind: 'plain', value: 'https://mine.contoso.example' }).then(() => undefined, (e: unknown) => e);
     assert.ok(error && isPreconditionFailed(error), `expected 412, got ${String(error)}`);
     assert.equal(classifyError(error).status, 412);
     assert.equal(writes(), before + 1, 'the refused PATCH was sent once');
     assert.equal(stored('backend-base-url')?.properties.value, 'https://theirs.contoso.example', 'their change was not overwritten');
-    const fresh = await readForEdit(access.apim, instanceId, 'backend-base-url');
+    const fresh = await readForEdit(access.clients, instanceId, 'backend-base-url');
     assert.deepEqual(describeChanges(mine.info, fresh.info), ['value changed', 'tags: (none) → theirs']);
-    const written = await updateNamedValue(access.apim, instanceId, fresh, { ...draftFrom(fresh.info), kind: 'plain', value: 'https://mine.contoso.example' });
+    const written = await updateNamedValue(access.clients, instanceId, fresh, { ...draftFrom(fresh.info), kind: 'plain', value: 'https://mine.contoso.example' });
     assert.equal(written.value, 'https://mine.contoso.example');
     assert.deepEqual(written.tags, ['theirs'], 'applied on top of theirs');
   });
 
   it('keeps a Key Vault reference a Key Vault reference with its identity when its display name and tags change', async () => {
-    const current = await readForEdit(access.apim, instanceId, 'kv-payment-gateway-key');
-    const written = await updateNamedValue(access.apim, instanceId, current, { ...draftFrom(current.info), displayName: 'payment-gateway-key-v2', tags: ['payments', 'renamed'] });
+    const current = await readForEdit(access.clients, instanceId, 'kv-payment-gateway-key');
+    const written = await updateNamedValue(access.clients, instanceId, current, { ...draftFrom(current.info), displayName: 'payment-gateway-key-v2', tags: ['payments', 'renamed'] });
     assert.equal(written.kind, 'keyVault');
     assert.equal(written.displayName, 'payment-gateway-key-v2');
     const kv = stored('kv-payment-gateway-key')?.properties.keyVault as { secretIdentifier: string; identityClientId?: string; lastStatus?: { code: string } };
@@ -121,9 +121,9 @@ describe('client/named value create, edit, delete (emulator)', function () {
   });
 
   it('refuses, before sending anything, to write a Key Vault reference as a plain value', async () => {
-    const current = await readForEdit(access.apim, instanceId, 'kv-jwt-signing-secret');
+    const current = await readForEdit(access.clients, instanceId, 'kv-jwt-signing-secret');
     const before = writes();
-    const error = await updateNamedValue(access.apim, instanceId, current, { kind: 'plain', displayName: 'jwt-signing-secret', tags: [], value: 'oops' })
+    const error = await updateNamedValue(access.clients, instanceId, current, { kind: 'plain', displayName: 'jwt-signing-secret', tags: [], value: 'oops' })
       .then(() => undefined, (e: unknown) => classifyError(e));
     assert.equal(error?.kind, 'invalidInput');
     assert.match(error?.userMessage ?? '', /is a Key Vault reference and stays one/);
@@ -132,23 +132,23 @@ describe('client/named value create, edit, delete (emulator)', function () {
   });
 
   it('keeps a secret\'s value when an edit does not set a new one, and replaces it when it does', async () => {
-    const current = await readForEdit(access.apim, instanceId, 'orders-db-password');
+    const current = await readForEdit(access.clients, instanceId, 'orders-db-password');
     const original = stored('orders-db-password')?.properties.value;
-    await updateNamedValue(access.apim, instanceId, current, { ...draftFrom(current.info), tags: ['db'] });
+    await updateNamedValue(access.clients, instanceId, current, { ...draftFrom(current.info), tags: ['db'] });
     assert.equal(stored('orders-db-password')?.properties.value, original);
-    const again = await readForEdit(access.apim, instanceId, 'orders-db-password');
-    await updateNamedValue(access.apim, instanceId, again, { ...draftFrom(again.info), kind: 'secret', value: 'SECRET-DO-NOT-LEAK-rotated-db' });
+    const again = await readForEdit(access.clients, instanceId, 'orders-db-password');
+    await updateNamedValue(access.clients, instanceId, again, { ...draftFrom(again.info), kind: 'secret', value: 'SECRET-DO-NOT-LEAK-rotated-db' });
     assert.equal(await access.revealValue(instanceId, 'orders-db-password'), 'SECRET-DO-NOT-LEAK-rotated-db');
   });
 
   it('deletes with the ETag read: 412 after someone else\'s change, then deleted with the fresh one', async () => {
-    const mine = await readForEdit(access.apim, instanceId, 'new-plain');
-    const theirs = await readForEdit(access.apim, instanceId, 'new-plain');
-    await updateNamedValue(access.apim, instanceId, theirs, { ...draftFrom(theirs.info), tags: ['still-needed'] });
-    const error = await deleteNamedValue(access.apim, instanceId, mine).then(() => undefined, (e: unknown) => e);
+    const mine = await readForEdit(access.clients, instanceId, 'new-plain');
+    const theirs = await readForEdit(access.clients, instanceId, 'new-plain');
+    await updateNamedValue(access.clients, instanceId, theirs, { ...draftFrom(theirs.info), tags: ['still-needed'] });
+    const error = await deleteNamedValue(access.clients, instanceId, mine).then(() => undefined, (e: unknown) => e);
     assert.ok(error && isPreconditionFailed(error));
     assert.ok(stored('new-plain'), 'not deleted');
-    await deleteNamedValue(access.apim, instanceId, await readForEdit(access.apim, instanceId, 'new-plain'));
+    await deleteNamedValue(access.clients, instanceId, await readForEdit(access.clients, instanceId, 'new-plain'));
     assert.equal(stored('new-plain'), undefined);
   });
 });

@@ -23,9 +23,13 @@ import {
   focusSuggestion,
   waitForFocusedSuggestionDetail,
   goToLine,
+  KEY_VAULT_DOCTOR_VIEW,
+  NAMED_VALUES_VIEW,
   namedValuesRows,
+  POLICIES_VIEW,
   parkMouse,
   pointAt,
+  setPaneExpanded,
   sideBarPane,
   suggestLabels,
   treeRows,
@@ -284,7 +288,9 @@ describe('APIM Policy Studio in the workbench', () => {
     const { workbench } = fixture;
     const { page } = workbench;
     await page.locator('.part.activitybar .action-item a[aria-label^="API Management"]').click();
-    await workbench.waitForText('.part.sidebar .composite.title', /Named Values/i);
+    // The container holds Named Values and Policies; this test looks at Named Values alone, at full height.
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, true);
+    await setPaneExpanded(page, POLICIES_VIEW, false);
     const expected = displayNames();
     await waitFor(async () => (await namedValuesRows(page)).length === expected.length + 1, { timeoutMs: 30_000, description: 'the instance and its named values in the view' });
 
@@ -323,7 +329,7 @@ describe('APIM Policy Studio in the workbench', () => {
     }
     assert.notEqual(passed, failed, 'the theme tells the two states apart');
     await workbench.screenshot();
-    const lastRow = page.locator('.part.sidebar .pane-body .monaco-list-row').last();
+    const lastRow = sideBarPane(page, NAMED_VALUES_VIEW).locator('.pane-body .monaco-list-row').last();
     const sideBar = await boxOf(page.locator('.part.sidebar'));
     const bottom = await boxOf(lastRow);
     await croppedScreenshot(workbench, 'readme-panel', { x: Math.round(sideBar.x), y: Math.round(sideBar.y), width: Math.round(sideBar.width), height: Math.round(bottom.y + bottom.height + 10 - sideBar.y) });
@@ -423,11 +429,10 @@ describe('APIM Policy Studio in the workbench', () => {
     // From the item's context menu, as a person would.
     await page.locator('.part.sidebar .monaco-list-row[aria-label^="billing-api-key,"]').click({ button: 'right' });
     await chooseContextMenuItem(page, 'Diagnose Key Vault Reference…');
-    const doctor = sideBarPane(page, 'Key Vault Doctor');
+    const doctor = sideBarPane(page, KEY_VAULT_DOCTOR_VIEW);
     await workbench.waitForText(doctor, /billing-api-key[\s\S]*2 checks fail/, 60_000);
     // Room for the diagnosis: fold the Named Values pane while it is read.
-    const namedValuesHeader = sideBarPane(page, 'Named Values').locator('.pane-header');
-    await namedValuesHeader.click();
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, false);
     let rows: TreeRow[] = [];
     await waitFor(async () => {
       rows = await treeRows(doctor);
@@ -464,7 +469,7 @@ describe('APIM Policy Studio in the workbench', () => {
       return row?.icon === 'pass' && row.color === passed;
     }, { timeoutMs: 30_000, description: 'the permission check passing', detail: () => rows.map((r) => `${r.label}:${r.icon}`).join(' | ') });
     await workbench.waitForText(instanceStatus(), failingCountInStatusBar(before - 1));
-    await namedValuesHeader.click();
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, true);
     let item: TreeRow | undefined;
     await waitFor(async () => {
       item = (await namedValuesRows(page)).find((r) => r.label === 'billing-api-key');

@@ -26,8 +26,8 @@ export class AzureAccess {
     this.keyVault = new KeyVaultClients(credential, options);
   }
 
-  /** The API Management clients (one per subscription), for the modules that take an ApimClientSource. */
-  get apim(): ApimClientSource {
+  /** One ARM client per subscription, for the modules that take a client source (policies, listings). */
+  get clients(): ApimClientSource {
     return this.clientFor;
   }
 

@@ -58,7 +58,7 @@ function cancelled(): AzureAccessError {
 export async function diagnose(access: AzureAccess, instanceId: string, name: string, options: DiagnoseOptions = {}): Promise<DoctorReport> {
   if (options.signal?.aborted) throw cancelled();
   options.onProgress?.('Reading the named value…');
-  const { info: namedValue } = await readForEdit(access.apim, instanceId, name, { signal: options.signal });
+  const { info: namedValue } = await readForEdit(access.clients, instanceId, name, { signal: options.signal });
   if (namedValue.kind !== 'keyVault' || !namedValue.keyVault) {
     throw new AzureAccessError({
       kind: 'invalidInput', message: `${name} is not a Key Vault reference.`,
@@ -99,7 +99,7 @@ export async function diagnoseReference(
 
   progress('Reading the instance\'s managed identities…');
   const [service, callerOnService, search] = await Promise.all([
-    attempt(signal, () => readServiceFacts(access.apim, instanceId, { signal })),
+    attempt(signal, () => readServiceFacts(access.clients, instanceId, { signal })),
     attempt(signal, () => readCallerPermissions(access.keyVault, instanceId, { signal })),
     identifier ? attempt(signal, () => findVault(access, resource.subscriptionId, identifier, signal, progress)) : Promise.resolve(undefined),
   ]);

@@ -29,10 +29,10 @@ export async function applyFix(access: AzureAccess, report: DoctorReport, fix: C
       await assignSecretsUser(access.keyVault, fix.vault, fix.scope, fix.principalId, { signal });
       return `Assigned "Key Vault Secrets User" to ${fix.principalId} on ${fix.scope === fix.vault.id ? `Key Vault "${fix.vault.name}"` : `secret "${fix.scope.split('/').pop()}"`}.`;
     case 'useLatestVersion': {
-      const current = await readForEdit(access.apim, report.instanceId, report.name, { signal });
+      const current = await readForEdit(access.clients, report.instanceId, report.name, { signal });
       const kv = current.info.keyVault;
       if (current.info.kind !== 'keyVault' || !kv) throw new Error(`"${report.displayName}" is no longer a Key Vault reference.`);
-      await updateNamedValue(access.apim, report.instanceId, current, {
+      await updateNamedValue(access.clients, report.instanceId, current, {
         kind: 'keyVault',
         displayName: current.info.displayName,
         tags: current.info.tags ?? [],

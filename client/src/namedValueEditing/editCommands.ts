@@ -81,10 +81,10 @@ export class NamedValueEditCommands {
     let created: NamedValueInfo;
     try {
       created = await this.progress(`Creating "${draft.displayName}" in ${service}`, async (signal) => {
-        if (await namedValueExists(access.apim, session.instanceId, name, { signal })) {
+        if (await namedValueExists(access.clients, session.instanceId, name, { signal })) {
           throw new Error(`A named value with the resource name "${name}" was just created by someone else; reload and try another name.`);
         }
-        return createNamedValue(access.apim, session.instanceId, name, draft, { signal });
+        return createNamedValue(access.clients, session.instanceId, name, draft, { signal });
       });
     } catch (e) {
       await showAzureError(e, { output: this.deps.output }, `Creating "${draft.displayName}" failed`);
@@ -122,7 +122,7 @@ export class NamedValueEditCommands {
     const [vault, secrets, service] = await this.progress(`Reading Key Vault "${vaultPick.location.name}"`, (signal) => Promise.all([
       readVault(access.keyVault, vaultPick.location, { signal }),
       listSecretNames(access.keyVault, vaultPick.location, { signal }),
-      readServiceFacts(access.apim, session.instanceId, { signal }),
+      readServiceFacts(access.clients, session.instanceId, { signal }),
     ]));
     if (!vault.vaultUri) throw new Error(`Key Vault "${vault.name}" reports no URI for its secrets.`);
     if (secrets.length === 0) {
@@ -206,7 +206,7 @@ export class NamedValueEditCommands {
     const access = await session.access();
     let current: EditableNamedValue;
     try {
-      current = await this.progress(`Reading "${target.namedValue.displayName}"`, (signal) => readForEdit(access.apim, session.instanceId, target.namedValue.name, { signal }));
+      current = await this.progress(`Reading "${target.namedValue.displayName}"`, (signal) => readForEdit(access.clients, session.instanceId, target.namedValue.name, { signal }));
     } catch (e) {
       await showAzureError(e, { output: this.deps.output }, `Reading "${target.namedValue.displayName}" failed`);
       return;
@@ -278,7 +278,7 @@ export class NamedValueEditCommands {
         return (d) => (d.kind === 'keyVault' ? { ...d, secretIdentifier: identifier } : d);
       }
       case 'kvIdentity': {
-        const service = await this.progress('Reading the instance\'s identities', (signal) => readServiceFacts(access.apim, session.instanceId, { signal }));
+        const service = await this.progress('Reading the instance\'s identities', (signal) => readServiceFacts(access.clients, session.instanceId, { signal }));
         const identity = await this.pickIdentity(title, service, info.keyVault?.identityClientId);
         if (identity === undefined) return undefined;
         return (d) => {
@@ -295,14 +295,14 @@ export class NamedValueEditCommands {
   /** If-Match with the ETag read; on 412 shows what changed and, if asked, applies the same change to the fresh copy. */
   private async write(session: InstanceSession, access: AzureAccess, current: EditableNamedValue, change: Change): Promise<void> {
     const name = current.info.displayName;
-    const attempt = (base: EditableNamedValue) => updateNamedValue(access.apim, session.instanceId, base, change(draftFrom(base.info)));
+    const attempt = (base: EditableNamedValue) => updateNamedValue(access.clients, session.instanceId, base, change(draftFrom(base.info)));
     try {
       let written: NamedValueInfo;
       try {
         written = await this.progress(`Saving "${name}"`, () => attempt(current));
       } catch (e) {
         if (!isPreconditionFailed(e)) throw e;
-        const fresh = await readForEdit(access.apim, session.instanceId, current.info.name);
+        const fresh = await readForEdit(access.clients, session.instanceId, current.info.name);
         const choice = await vscode.window.showWarningMessage(`"${fresh.info.displayName}" was changed by someone else since you read it.`, {
           modal: true, detail: `Changed: ${describeChanges(current.info, fresh.info).join('; ')}.\n\nApply your change on top of theirs?`,
         }, 'Apply My Change');
@@ -328,7 +328,7 @@ export class NamedValueEditCommands {
     const access = await session.access();
     let current: EditableNamedValue;
     try {
-      current = await this.progress(`Reading "${namedValue.displayName}"`, (signal) => readForEdit(access.apim, session.instanceId, namedValue.name, { signal }));
+      current = await this.progress(`Reading "${namedValue.displayName}"`, (signal) => readForEdit(access.clients, session.instanceId, namedValue.name, { signal }));
     } catch (e) {
       await showAzureError(e, { output: this.deps.output }, `Reading "${namedValue.displayName}" failed`);
       return;
@@ -346,10 +346,10 @@ export class NamedValueEditCommands {
     if (choice !== 'Delete') return;
     try {
       try {
-        await this.progress(`Deleting "${namedValue.displayName}"`, (signal) => deleteNamedValue(access.apim, session.instanceId, current, { signal }));
+        await this.progress(`Deleting "${namedValue.displayName}"`, (signal) => deleteNamedValue(access.clients, session.instanceId, current, { signal }));
       } catch (e) {
         if (!isPreconditionFailed(e)) throw e;
-        const fresh = await readForEdit(access.apim, session.instanceId, namedValue.name);
+        const fresh = await readForEdit(access.clients, session.instanceId, namedValue.name);
         const again = await vscode.window.showWarningMessage(`"${fresh.info.displayName}" was changed by someone else since you read it.`, {
           modal: true, detail: `Changed: ${describeChanges(current.info, fresh.info).join('; ')}.\n\nDelete it anyway?`,
         }, 'Delete Anyway');
@@ -357,7 +357,7 @@ export class NamedValueEditCommands {
           this.lastWrite = `Not deleted: "${namedValue.displayName}" was changed by someone else.`;
           return;
         }
-        await this.progress(`Deleting "${namedValue.displayName}"`, (signal) => deleteNamedValue(access.apim, session.instanceId, fresh, { signal }));
+        await this.progress(`Deleting "${namedValue.displayName}"`, (signal) => deleteNamedValue(access.clients, session.instanceId, fresh, { signal }));
       }
     } catch (e) {
       await showAzureError(e, { output: this.deps.output }, `Deleting "${namedValue.displayName}" failed`);

@@ -59,14 +59,14 @@ export class NamedValueFileSystem implements vscode.FileSystemProvider {
     const problem = validateValue(value);
     if (problem) throw vscode.FileSystemError.NoPermissions(`Not saved: ${problem}`);
     const access = await entry.session.access();
-    const write = (current: EditableNamedValue) => updateNamedValue(access.apim, entry.session.instanceId, current, {
+    const write = (current: EditableNamedValue) => updateNamedValue(access.clients, entry.session.instanceId, current, {
       kind: 'plain', displayName: current.info.displayName, tags: current.info.tags ?? [], value,
     });
     try {
       await write(entry.current);
     } catch (e) {
       if (!isPreconditionFailed(e)) throw vscode.FileSystemError.Unavailable(`Not saved: ${classifyError(e).userMessage}`);
-      const fresh = await readForEdit(access.apim, entry.session.instanceId, entry.current.info.name);
+      const fresh = await readForEdit(access.clients, entry.session.instanceId, entry.current.info.name);
       const changes = describeChanges(entry.current.info, fresh.info);
       const choice = await vscode.window.showWarningMessage(
         `"${fresh.info.displayName}" was changed by someone else since you opened it.`,
@@ -77,7 +77,7 @@ export class NamedValueFileSystem implements vscode.FileSystemProvider {
       if (fresh.info.kind !== 'plain') throw vscode.FileSystemError.NoPermissions(`Not saved: "${fresh.info.displayName}" is no longer a plain value.`);
       await write(fresh);
     }
-    entry.current = await readForEdit(access.apim, entry.session.instanceId, entry.current.info.name);
+    entry.current = await readForEdit(access.clients, entry.session.instanceId, entry.current.info.name);
     entry.mtime = Date.now();
     await this.afterWrite(entry.session, `Saved the value of "${entry.current.info.displayName}".`);
   }
