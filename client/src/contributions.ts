@@ -22,6 +22,12 @@ export const COMMANDS = {
   findUsages: 'apimPolicy.findNamedValueUsages',
   treatAsPolicy: 'apimPolicy.treatAsPolicy',
   showLog: 'apimPolicy.showLog',
+  diagnoseKeyVaultReference: 'apimPolicy.diagnoseKeyVaultReference',
+  applyKeyVaultFix: 'apimPolicy.applyKeyVaultFix',
+  rerunKeyVaultDiagnosis: 'apimPolicy.rerunKeyVaultDiagnosis',
+  createNamedValue: 'apimPolicy.createNamedValue',
+  editNamedValue: 'apimPolicy.editNamedValue',
+  deleteNamedValue: 'apimPolicy.deleteNamedValue',
   openInstancePolicy: 'apimPolicy.openInstancePolicy',
   compareWithInstance: 'apimPolicy.compareWithInstance',
   publishToInstance: 'apimPolicy.publishToInstance',
@@ -36,6 +42,7 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 export const VIEW_CONTAINER_ID = 'apimPolicy';
 export const NAMED_VALUES_VIEW_ID = 'apimPolicy.namedValues';
+export const KEY_VAULT_DOCTOR_VIEW_ID = 'apimPolicy.keyVaultDoctor';
 export const POLICIES_VIEW_ID = 'apimPolicy.policies';
 
 /** Context keys set with `setContext`, used by `when` / `enablement` clauses in package.json. */
@@ -51,6 +58,8 @@ export const CONTEXT_KEYS = {
   filter: 'apimPolicy.namedValuesFilter',
   /** The auth setting, so "Set Service Principal Secret" shows only where it matters. */
   auth: 'apimPolicy.auth',
+  /** The Key Vault Doctor view has a diagnosis to show. */
+  doctorHasReport: 'apimPolicy.doctorHasReport',
   /** The Policies view lists only names containing a text. */
   policiesFiltered: 'apimPolicy.policiesFiltered',
 } as const;
@@ -62,6 +71,11 @@ export const CONTEXT_VALUES = {
   secret: 'namedValue.secret',
   keyVault: 'namedValue.keyVault',
   message: 'apimMessage',
+  doctorReport: 'keyVaultDoctor.report',
+  /** Followed by `.pass|.fail|.warning|.unknown` and `.fixable` when it offers fixes. */
+  doctorCheck: 'keyVaultDoctor.check',
+  doctorDetail: 'keyVaultDoctor.detail',
+  doctorFix: 'keyVaultDoctor.fix',
 } as const;
 
 export const SETTINGS = {
