@@ -27,6 +27,7 @@ export interface EmulatorOptions {
   fixture?: string | InstanceFixture; // path or object; default = emulator/fixtures/demo-instance.json
   faults?: FaultSettings;
   extraNamedValues?: number;    // add N generated named values (e.g. 10000 for the "huge instance")
+  extraApis?: number;           // add N generated APIs (two operations each) for the "2,000 APIs" scenarios
   certDir?: string;             // where to write ca.pem (default: a temp dir)
   quiet?: boolean;
   /** How long a refreshSecret / create operation stays InProgress (default 300 ms). */
@@ -48,6 +49,15 @@ export interface RunningEmulator {
   setFaults(f: FaultSettings): void;
   state: EmulatorState;         // live in-memory state (tests may inspect/mutate)
   setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
+  /** Attaches a user-assigned managed identity (client id, principal id) to a service. */
+  attachIdentity(service: string, clientId: string, principalId: string): void;
+  /**
+   * Changes a policy behind the client's back, as a colleague in the portal would: `scope` is the path below
+   * the service (`''` global, `apis/{api}`, `apis/{api}/operations/{op}`, `products/{p}`,
+   * `policyFragments/{f}`, each optionally under `workspaces/{ws}/`). Without `value` a comment is appended.
+   * Returns the new raw text. The ETag changes.
+   */
+  changePolicy(scope: string, value?: string, service?: string): string;
   requestLog: RequestLogEntry[]; // no bodies, no secrets
   /** ARM request counts and the most served at once, since start or `resetStats()`. */
   stats(): ArmRequestStats;
@@ -75,12 +85,26 @@ export type JsonObject = { [key: string]: unknown };
 /** One child resource as stored: its ARM name and its wire `properties`. */
 export interface FixtureResource { name: string; properties: JsonObject }
 
+/** An API; a revision other than the current one is an API named `{api};rev={n}` with `isCurrent: false`. */
 export interface FixtureApi extends FixtureResource {
   operations?: Array<FixtureResource & { policy?: string }>;
   policy?: string;
 }
 
-export interface FixtureService {
+/** What holds APIs, products, fragments, named values and policies: the service itself, or one of its workspaces. */
+export interface FixtureScopeContainer {
+  /** Global (service) or workspace-level policy (raw XML). */
+  policy?: string;
+  namedValues?: FixtureResource[];
+  policyFragments?: FixtureResource[];
+  apis?: FixtureApi[];
+  products?: Array<FixtureResource & { policy?: string }>;
+}
+
+/** An APIM workspace (a `workspaces/{ws}` child of the service) with its own APIs, products, fragments, named values and policies. */
+export interface FixtureWorkspace extends FixtureResource, FixtureScopeContainer {}
+
+export interface FixtureService extends FixtureScopeContainer {
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -90,18 +114,12 @@ export interface FixtureService {
   identity?: JsonObject;
   systemData?: JsonObject;
   properties: JsonObject;
-  /** Service-scope policy (raw XML). */
-  policy?: string;
-  namedValues?: FixtureResource[];
   backends?: FixtureResource[];
-  policyFragments?: FixtureResource[];
   loggers?: FixtureResource[];
   certificates?: FixtureResource[];
   authorizationProviders?: Array<FixtureResource & { authorizations?: FixtureResource[] }>;
   caches?: FixtureResource[];
-  apis?: FixtureApi[];
-  products?: Array<FixtureResource & { policy?: string }>;
-  workspaces?: FixtureResource[];
+  workspaces?: FixtureWorkspace[];
 }
 
 export interface FixtureSubscription {
@@ -116,20 +134,77 @@ export interface FixtureSubscription {
   managedByTenants?: Array<{ tenantId: string }>;
 }
 
+/**
+ * A Key Vault: the data APIM's secret fetch simulation needs (reachable, the coarse accessDenied knob, secrets)
+ * plus its Azure Resource Manager side (where it lives, permission model, network rules). A vault that sets
+ * neither `enableRbacAuthorization` nor `accessPolicies` lets every identity of every fixture service read it
+ * (its ARM view then shows those access policies), so older fixtures keep resolving.
+ */
 export interface FixtureVault {
-  reachable?: boolean;          // default true
-  accessDenied?: boolean;       // default false
-  secrets: Record<string, { value: string; enabled?: boolean }>;
+  reachable?: boolean;          // default true (false: APIM cannot resolve or reach the host)
+  accessDenied?: boolean;       // default false (true: every read is refused, whatever the grants say)
+  /** Where the vault lives; default: the first subscription and the first service's resource group. */
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+  enableRbacAuthorization?: boolean;
+  accessPolicies?: FixtureAccessPolicy[];
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  networkAcls?: { defaultAction: 'Allow' | 'Deny'; bypass?: 'AzureServices' | 'None'; ipRules?: string[] };
+  secrets: Record<string, FixtureSecret>;
+}
+
+export interface FixtureAccessPolicy {
+  objectId: string;
+  tenantId?: string;
+  permissions: { secrets?: string[]; keys?: string[]; certificates?: string[] };
+}
+
+export interface FixtureSecret {
+  value: string;
+  enabled?: boolean;
+  /** Pads the value with filler characters up to this length (for secrets too long for a named value). */
+  padToLength?: number;
+  /** ISO times; stored as the secret's nbf / exp attributes. */
+  notBefore?: string;
+  expires?: string;
+  contentType?: string;
+  /** Current version id (32 hex characters); generated when absent. */
+  version?: string;
+  /** Older versions, oldest first; a versioned identifier may point at one of them. */
+  olderVersions?: Array<{ version: string; value: string; enabled?: boolean }>;
+}
+
+/** A role definition the fixture adds to the built-in ones (custom roles). */
+export interface FixtureRoleDefinition {
+  id: string;                   // GUID
+  roleName: string;
+  description?: string;
+  assignableScopes?: string[];
+  permissions: Array<{ actions?: string[]; notActions?: string[]; dataActions?: string[]; notDataActions?: string[] }>;
+}
+
+export interface FixtureRoleAssignment {
+  id?: string;                  // GUID; generated when absent
+  /** ARM scope: a subscription, resource group, resource or Key Vault secret id. */
+  scope: string;
+  /** Role by name (built-in or fixture-defined) or by GUID. */
+  role: string;
+  principalId: string;
+  principalType?: 'ServicePrincipal' | 'User' | 'Group';
 }
 
 export interface PolicyDescriptionFixture { name: string; description: string; scope: number }
 
 export interface InstanceFixture {
-  servicePrincipal: { tenantId: string; clientId: string; clientSecret?: string };
+  /** `objectId`: the principal ARM sees for the emulator's tokens (role assignments name it). */
+  servicePrincipal: { tenantId: string; clientId: string; clientSecret?: string; objectId?: string };
   subscriptions: FixtureSubscription[];
   services: FixtureService[];
   policyDescriptions?: PolicyDescriptionFixture[];
   vaults?: Record<string, FixtureVault>;
+  roleDefinitions?: FixtureRoleDefinition[];
+  roleAssignments?: FixtureRoleAssignment[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +229,28 @@ export interface AuthorizationProviderRecord extends ResourceRecord {
   authorizations: Map<string, ResourceRecord>;
 }
 
-export interface ServiceRecord {
+/** A policy as stored (raw XML) and its version; the version, and so the ETag, changes on every write. */
+export interface PolicyRecord {
+  value: string;
+  etagVersion: number;
+}
+
+/**
+ * What the service and each workspace hold alike. Policies are keyed by scope below the container: ''
+ * (the container's own policy), 'apis/{api}', 'apis/{api}/operations/{op}', 'products/{p}' (lower case).
+ */
+export interface PolicyContainer {
+  name: string;
+  namedValues: Map<string, NamedValueRecord>;
+  policyFragments: Map<string, ResourceRecord>;
+  apis: Map<string, ApiRecord>;
+  products: Map<string, ResourceRecord>;
+  policies: Map<string, PolicyRecord>;
+}
+
+export interface WorkspaceRecord extends ResourceRecord, PolicyContainer {}
+
+export interface ServiceRecord extends PolicyContainer {
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -165,24 +261,74 @@ export interface ServiceRecord {
   systemData?: JsonObject;
   properties: JsonObject;
   etagVersion: number;
-  namedValues: Map<string, NamedValueRecord>;
   backends: Map<string, ResourceRecord>;
-  policyFragments: Map<string, ResourceRecord>;
   loggers: Map<string, ResourceRecord>;
   certificates: Map<string, ResourceRecord>;
   authorizationProviders: Map<string, AuthorizationProviderRecord>;
   caches: Map<string, ResourceRecord>;
-  apis: Map<string, ApiRecord>;
-  products: Map<string, ResourceRecord>;
-  workspaces: Map<string, ResourceRecord>;
-  /** Policies keyed by scope: '' (service), 'apis/{api}', 'apis/{api}/operations/{op}', 'products/{p}'. Raw XML. */
-  policies: Map<string, string>;
+  workspaces: Map<string, WorkspaceRecord>;
+}
+
+export interface SecretVersion {
+  version: string;
+  value: string;
+  enabled: boolean;
+  /** Unix seconds, as Key Vault stores them. */
+  created: number;
+  updated: number;
+  notBefore?: number;
+  expires?: number;
+  contentType?: string;
+}
+
+/** A vault secret: the current version's fields at the top (what most code reads) and older versions. */
+export interface SecretRecord extends SecretVersion {
+  name: string;
+  olderVersions: SecretVersion[];
+}
+
+export interface VaultAccessPolicy {
+  tenantId: string;
+  objectId: string;
+  permissions: { secrets: string[]; keys: string[]; certificates: string[] };
 }
 
 export interface VaultRecord {
+  name: string;
+  /** Data-plane base URL (ARM's vaultUri): `https://{name}.vault.azure.net/` until the emulator serves the vault on a port of its own. */
+  dataPlaneUri: string;
   reachable: boolean;
   accessDenied: boolean;
-  secrets: Map<string, { value: string; enabled: boolean }>;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  enableRbacAuthorization: boolean;
+  accessPolicies: VaultAccessPolicy[];
+  publicNetworkAccess: 'Enabled' | 'Disabled';
+  networkAcls: { defaultAction: 'Allow' | 'Deny'; bypass: 'AzureServices' | 'None'; ipRules: string[] };
+  secrets: Map<string, SecretRecord>;
+}
+
+export interface RoleDefinitionRecord {
+  /** GUID. */
+  id: string;
+  roleName: string;
+  type: 'BuiltInRole' | 'CustomRole';
+  description: string;
+  assignableScopes: string[];
+  permissions: Array<{ actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] }>;
+}
+
+export interface RoleAssignmentRecord {
+  /** GUID (the assignment's name). */
+  id: string;
+  /** Normalised ARM scope without a trailing slash. */
+  scope: string;
+  /** Role definition GUID. */
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: string;
+  createdOn: string;
 }
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
@@ -213,5 +359,9 @@ export interface EmulatorState {
   services: ServiceRecord[];
   policyDescriptions: PolicyDescriptionFixture[];
   vaults: Map<string, VaultRecord>;
+  /** Object id of the emulator's service principal: the caller ARM and Key Vault see. */
+  servicePrincipalObjectId: string;
+  roleDefinitions: Map<string, RoleDefinitionRecord>;
+  roleAssignments: Map<string, RoleAssignmentRecord>;
   operations: Map<string, AsyncOperation>;
 }

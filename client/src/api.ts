@@ -15,6 +15,8 @@ import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { InstanceMetadata } from '../../protocol/protocol';
 import type { AuthState, ConnectionManager, ConnectionState, InstanceRefreshResult } from './connection/connectionManager';
+import type { DoctorReport } from './keyVaultDoctor/diagnose';
+import type { DoctorNode } from './keyVaultDoctor/presentation';
 import type { SessionSnapshot } from './connection/instanceSession';
 import type { MetadataSent } from './connection/languageClientSink';
 import type { StatusBarPresentation } from './namedValues/instanceModel';
@@ -22,6 +24,9 @@ import type { FilterMode } from './namedValues/model';
 import type { RefreshReport } from './namedValues/refreshFlow';
 import type { NamedValuesTreeNode } from './namedValues/treeNodes';
 import type { UsageSearchResult } from './namedValues/usages';
+import type { PolicyCommandOutcome } from './policies/commands';
+import type { PublishOutcome } from './policies/publish';
+import type { InstanceBrowser, PolicyTreeNode } from './policies/treeModel';
 
 export interface ConnectionApi {
   /** 'signedOut' | 'noInstance' | 'loading' | 'connected' | 'stale' | 'error' */
@@ -56,6 +61,38 @@ export interface NamedValuesApi {
   readonly lastRefreshReport: RefreshReport | undefined;
   /** Result of the last Find Usages command. */
   readonly lastUsageSearch: UsageSearchResult | undefined;
+  /** What the last Create / Edit / Delete Named Value did. */
+  readonly lastWrite: string | undefined;
+}
+
+export interface KeyVaultDoctorApi {
+  readonly treeView: vscode.TreeView<DoctorNode>;
+  /** The diagnosis the Key Vault Doctor view shows (no secret values: at most a length). */
+  readonly report: DoctorReport | undefined;
+  /** What the last fix did and how the reference stood after the refresh. */
+  readonly lastFixMessage: string | undefined;
+  getChildren(element?: DoctorNode): DoctorNode[];
+  getTreeItem(element: DoctorNode): vscode.TreeItem;
+}
+
+export interface PoliciesApi {
+  readonly treeProvider: vscode.TreeDataProvider<PolicyTreeNode>;
+  readonly treeView: vscode.TreeView<PolicyTreeNode>;
+  /** One root per connected instance. */
+  roots(): InstanceBrowser[];
+  /** Roots without an argument; a node's children (loading them from the instance if needed) with one. */
+  getChildren(element?: PolicyTreeNode): Promise<PolicyTreeNode[]>;
+  getTreeItem(element: PolicyTreeNode): vscode.TreeItem;
+  /** What Filter Policies… does with the text ('' shows everything). */
+  setFilter(text: string | undefined): Promise<void>;
+  /** The last save of an instance document (a publish) and how it ended. */
+  readonly lastPublish: { uri: string; outcome: PublishOutcome } | undefined;
+  /** How the last Compare / Publish / Pull / Delete command ended. */
+  readonly lastOutcome: PolicyCommandOutcome | undefined;
+  /** The ETag an open instance document is based on. */
+  baseEtag(uri: vscode.Uri): string | undefined;
+  /** APIM's validation problems from the last rejected publishes. */
+  readonly problems: vscode.DiagnosticCollection;
 }
 
 export interface StatusBarApi {
@@ -77,5 +114,7 @@ export interface ApimPolicyExtensionApi {
   readonly startup: StartupApi;
   readonly connection: ConnectionApi;
   readonly namedValues: NamedValuesApi;
+  readonly keyVaultDoctor: KeyVaultDoctorApi;
+  readonly policies: PoliciesApi;
   readonly statusBar: StatusBarApi;
 }

@@ -22,12 +22,28 @@ export const COMMANDS = {
   findUsages: 'apimPolicy.findNamedValueUsages',
   treatAsPolicy: 'apimPolicy.treatAsPolicy',
   showLog: 'apimPolicy.showLog',
+  diagnoseKeyVaultReference: 'apimPolicy.diagnoseKeyVaultReference',
+  applyKeyVaultFix: 'apimPolicy.applyKeyVaultFix',
+  rerunKeyVaultDiagnosis: 'apimPolicy.rerunKeyVaultDiagnosis',
+  createNamedValue: 'apimPolicy.createNamedValue',
+  editNamedValue: 'apimPolicy.editNamedValue',
+  deleteNamedValue: 'apimPolicy.deleteNamedValue',
+  openInstancePolicy: 'apimPolicy.openInstancePolicy',
+  compareWithInstance: 'apimPolicy.compareWithInstance',
+  publishToInstance: 'apimPolicy.publishToInstance',
+  pullFromInstance: 'apimPolicy.pullFromInstance',
+  deletePolicy: 'apimPolicy.deletePolicy',
+  refreshPolicies: 'apimPolicy.refreshPolicies',
+  filterPolicies: 'apimPolicy.filterPolicies',
+  loadMorePolicies: 'apimPolicy.loadMorePolicies',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 export const VIEW_CONTAINER_ID = 'apimPolicy';
 export const NAMED_VALUES_VIEW_ID = 'apimPolicy.namedValues';
+export const KEY_VAULT_DOCTOR_VIEW_ID = 'apimPolicy.keyVaultDoctor';
+export const POLICIES_VIEW_ID = 'apimPolicy.policies';
 
 /** Context keys set with `setContext`, used by `when` / `enablement` clauses in package.json. */
 export const CONTEXT_KEYS = {
@@ -42,6 +58,10 @@ export const CONTEXT_KEYS = {
   filter: 'apimPolicy.namedValuesFilter',
   /** The auth setting, so "Set Service Principal Secret" shows only where it matters. */
   auth: 'apimPolicy.auth',
+  /** The Key Vault Doctor view has a diagnosis to show. */
+  doctorHasReport: 'apimPolicy.doctorHasReport',
+  /** The Policies view lists only names containing a text. */
+  policiesFiltered: 'apimPolicy.policiesFiltered',
 } as const;
 
 /** Tree item `contextValue`s; menus match them with regular expressions. */
@@ -51,6 +71,11 @@ export const CONTEXT_VALUES = {
   secret: 'namedValue.secret',
   keyVault: 'namedValue.keyVault',
   message: 'apimMessage',
+  doctorReport: 'keyVaultDoctor.report',
+  /** Followed by `.pass|.fail|.warning|.unknown` and `.fixable` when it offers fixes. */
+  doctorCheck: 'keyVaultDoctor.check',
+  doctorDetail: 'keyVaultDoctor.detail',
+  doctorFix: 'keyVaultDoctor.fix',
 } as const;
 
 export const SETTINGS = {
@@ -70,6 +95,9 @@ export const SETTINGS = {
   hideUnavailablePolicies: 'apimPolicy.completion.hideUnavailablePolicies',
   detectPolicyRoots: 'apimPolicy.detectPolicyRoots',
   traceServer: 'apimPolicy.trace.server',
+  confirmPublish: 'apimPolicy.policies.confirmPublish',
+  policyPageSize: 'apimPolicy.policies.pageSize',
+  offerXmlValidationOff: 'apimPolicy.policies.offerToTurnOffXmlValidation',
 } as const;
 
 /**
