@@ -15,6 +15,7 @@ import { jwtExpiresOn, sessionScopes } from '../../client/src/auth/tokens';
 import { resolveCloud } from '../../client/src/azure/clouds';
 import { AzureAccessError, classifyError, type ClassifiedError } from '../../client/src/azure/errors';
 import { toFoldersNotification, toMetadataNotification, toRemovedNotification } from '../../client/src/connection/notifications';
+import { LatestDecision } from '../../client/src/connection/latestDecision';
 import { RefreshScheduler } from '../../client/src/connection/refreshScheduler';
 import { errorActions } from '../../client/src/errorActions';
 import { Emitter } from '../../client/src/events';
@@ -314,5 +315,48 @@ describe('client/errors, summaries, scheduler, events', () => {
     sub.dispose();
     emitter.fire(2);
     assert.deepEqual(seen, [1]);
+  });
+});
+
+describe('client/sign-in checks that overlap', () => {
+  /** A decision whose answer the test releases when it chooses. */
+  function held<T>(): { promise: Promise<T>; answer: (value: T) => void } {
+    let answer!: (value: T) => void;
+    const promise = new Promise<T>((resolve) => (answer = resolve));
+    return { promise, answer };
+  }
+
+  it('lets only the newest check decide when an older one answers last', async () => {
+    const decision = new LatestDecision();
+    const applied: string[] = [];
+    const stale = held<string>();
+    const fresh = held<string>();
+    // Settings saved twice: the first check (a transient empty file: VS Code account) is slow.
+    const first = decision.run(() => stale.promise, (state) => applied.push(state));
+    const second = decision.run(() => fresh.promise, (state) => applied.push(state));
+    fresh.answer('signedIn');
+    assert.equal(await second, true);
+    stale.answer('signedOut');
+    assert.equal(await first, false, 'the late answer for the old settings is dropped');
+    assert.deepEqual(applied, ['signedIn']);
+  });
+
+  it('keeps an explicit Sign Out over a check started before it', async () => {
+    const decision = new LatestDecision();
+    const applied: string[] = [];
+    const pending = held<string>();
+    const check = decision.run(() => pending.promise, (state) => applied.push(state));
+    decision.impose(() => applied.push('signedOut'));
+    pending.answer('signedIn');
+    assert.equal(await check, false);
+    assert.deepEqual(applied, ['signedOut']);
+  });
+
+  it('applies every answer of checks that do not overlap', async () => {
+    const decision = new LatestDecision();
+    const applied: string[] = [];
+    await decision.run(async () => 'signedOut', (state) => applied.push(state));
+    await decision.run(async () => 'signedIn', (state) => applied.push(state));
+    assert.deepEqual(applied, ['signedOut', 'signedIn']);
   });
 });

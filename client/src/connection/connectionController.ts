@@ -14,7 +14,8 @@ import { CONNECTION_SECURITY_SETTINGS, CONTEXT_KEYS, servicePrincipalSecretKey, 
 import { type ConnectionSettings, readConnectionSettings } from '../settings';
 import { showAzureError } from '../ui';
 import { type AccessParts, createAccessFromSettings } from './accessFactory';
-import { ConnectionManager, type FolderInstanceSetting } from './connectionManager';
+import { type AuthState, ConnectionManager, type FolderInstanceSetting } from './connectionManager';
+import { LatestDecision } from './latestDecision';
 import type { MetadataSink } from './notifications';
 
 const SIGNED_OUT_KEY = 'apimPolicy.signedOut';
@@ -30,6 +31,7 @@ export class ConnectionController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private lastParts: Promise<AccessParts> | undefined;
   private reportedProblems = new Set<string>();
+  private readonly authDecision = new LatestDecision();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -162,35 +164,43 @@ export class ConnectionController implements vscode.Disposable {
     this.updateAuthState().catch((e: unknown) => this.output.error(`Checking the sign-in state failed: ${classifyError(e).message}`));
   }
 
-  /** Decides signed in / out without prompting. */
+  /**
+   * Decides signed in / out without prompting. Checks overlap (a settings file saved twice, the
+   * VS Code account asked while the first answer is pending), so only the newest check — or a
+   * later Sign In / Sign Out — decides: an answer that arrives late for settings that have
+   * since changed must not sign the user out.
+   */
   async updateAuthState(): Promise<void> {
-    if (this.context.globalState.get<boolean>(SIGNED_OUT_KEY)) {
-      this.manager.setAuthState('signedOut');
-      return;
-    }
+    await this.authDecision.run(() => this.decideAuthState(), ([state, problem]) => this.manager.setAuthState(state, problem));
+  }
+
+  /** An explicit decision (Sign In / Sign Out) that checks still in flight must not overturn. */
+  private setAuthStateNow(state: AuthState, problem?: ClassifiedError): void {
+    this.authDecision.impose(() => this.manager.setAuthState(state, problem));
+  }
+
+  private async decideAuthState(): Promise<[AuthState, ClassifiedError?]> {
+    if (this.context.globalState.get<boolean>(SIGNED_OUT_KEY)) return ['signedOut'];
     const settings = this.readSettings();
     let cloud: ResolvedCloud;
     try {
       cloud = resolveCloud(settings.cloud);
     } catch (e) {
-      this.manager.setAuthState('signedOut', classifyError(e));
-      return;
+      return ['signedOut', classifyError(e)];
     }
     if (settings.auth === 'vscode') {
       const providerId = vscodeAuthProviderId(cloud);
       if (!providerId) {
-        this.manager.setAuthState('signedOut', invalidInput(`The VS Code account cannot sign in to a custom cloud; set "${SETTINGS.auth}" to servicePrincipal, environment, azureCli or default.`));
-        return;
+        return ['signedOut', invalidInput(`The VS Code account cannot sign in to a custom cloud; set "${SETTINGS.auth}" to servicePrincipal, environment, azureCli or default.`)];
       }
       const signedIn = await hasVscodeSession(providerId, cloud.armScope, settings.tenant);
-      this.manager.setAuthState(signedIn ? 'signedIn' : 'signedOut');
-      return;
+      return [signedIn ? 'signedIn' : 'signedOut'];
     }
     const sp = settings.servicePrincipal;
     const hasSecret = settings.auth === 'servicePrincipal' && !!sp.tenantId && !!sp.clientId
       && !!(await this.context.secrets.get(servicePrincipalSecretKey(sp.tenantId, sp.clientId)));
     const configured = credentialConfigured(settings, hasSecret);
-    this.manager.setAuthState(configured.ready ? 'signedIn' : 'signedOut', configured.reason ? invalidInput(configured.reason) : undefined);
+    return [configured.ready ? 'signedIn' : 'signedOut', configured.reason ? invalidInput(configured.reason) : undefined];
   }
 
   // ---- commands --------------------------------------------------------------
@@ -221,7 +231,7 @@ export class ConnectionController implements vscode.Disposable {
         return false;
       }
       this.manager.resetAccess();
-      this.manager.setAuthState('signedIn');
+      this.setAuthStateNow('signedIn');
       return true;
     }
     if (settings.auth === 'servicePrincipal') {
@@ -254,7 +264,7 @@ export class ConnectionController implements vscode.Disposable {
       },
     );
     if (verified) {
-      this.manager.setAuthState('signedOut', verified);
+      this.setAuthStateNow('signedOut', verified);
       if (settings.auth === 'azureCli') {
         const choice = await vscode.window.showErrorMessage(`${verified.userMessage} Run "az login" in a terminal, then sign in again.`, 'Open Terminal');
         if (choice) {
@@ -268,13 +278,13 @@ export class ConnectionController implements vscode.Disposable {
       return false;
     }
     this.output.info(`Signed in to Azure with ${settings.auth}.`);
-    this.manager.setAuthState('signedIn');
+    this.setAuthStateNow('signedIn');
     return true;
   }
 
   async signOut(): Promise<void> {
     await this.context.globalState.update(SIGNED_OUT_KEY, true);
-    this.manager.setAuthState('signedOut');
+    this.setAuthStateNow('signedOut');
     const settings = this.readSettings();
     const note = settings.auth === 'vscode'
       ? ' Your Microsoft account stays signed in to VS Code (manage it from the Accounts menu).'
