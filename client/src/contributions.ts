@@ -22,12 +22,16 @@ export const COMMANDS = {
   findUsages: 'apimPolicy.findNamedValueUsages',
   treatAsPolicy: 'apimPolicy.treatAsPolicy',
   showLog: 'apimPolicy.showLog',
+  openWalkthrough: 'apimPolicy.openWalkthrough',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 export const VIEW_CONTAINER_ID = 'apimPolicy';
 export const NAMED_VALUES_VIEW_ID = 'apimPolicy.namedValues';
+
+/** `contributes.walkthroughs[].id` of the Get Started walkthrough; VS Code knows it as `<extension id>#getStarted`. */
+export const WALKTHROUGH_ID = 'getStarted';
 
 /** Context keys set with `setContext`, used by `when` / `enablement` clauses in package.json. */
 export const CONTEXT_KEYS = {
@@ -42,6 +46,10 @@ export const CONTEXT_KEYS = {
   filter: 'apimPolicy.namedValuesFilter',
   /** The auth setting, so "Set Service Principal Secret" shows only where it matters. */
   auth: 'apimPolicy.auth',
+  /** A policy has been shown in an editor in this window (the walkthrough's "open a policy" step). */
+  policyOpened: 'apimPolicy.policyOpened',
+  /** The language server has answered completion with named values in this window (the walkthrough's `{{` step). */
+  namedValueCompletionShown: 'apimPolicy.namedValueCompletionShown',
 } as const;
 
 /** Tree item `contextValue`s; menus match them with regular expressions. */

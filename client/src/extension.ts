@@ -15,6 +15,7 @@ import { registerPolicyDetection } from './policyDetection';
 import { StatusBarController } from './statusBar';
 import { safeCommand } from './ui';
 import { registerReadonlyDocuments } from './virtualDocuments';
+import { registerWalkthrough } from './walkthrough/walkthrough';
 
 let client: LanguageClient | undefined;
 
@@ -47,8 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   register(COMMANDS.setServicePrincipalSecret, (secret?: unknown) => controller.setServicePrincipalSecret(typeof secret === 'string' ? secret : undefined));
   register(COMMANDS.selectTenant, () => controller.selectTenant());
   register(COMMANDS.showLog, () => output.show());
+  const walkthrough = registerWalkthrough(context, register);
 
-  client = createLanguageClient(context, output);
+  client = createLanguageClient(context, output, walkthrough.middleware);
   const startedClient = client;
   context.subscriptions.push(
     startedClient.onDidChangeState((e) => {
