@@ -46,9 +46,9 @@ export const CONTEXT_KEYS = {
   filter: 'apimPolicy.namedValuesFilter',
   /** The auth setting, so "Set Service Principal Secret" shows only where it matters. */
   auth: 'apimPolicy.auth',
-  /** A policy has been shown in an editor in this window (the walkthrough's "open a policy" step). */
+  /** True for a moment when a policy is shown in an editor (the walkthrough's "open a policy" step; see walkthrough/progress.ts). */
   policyOpened: 'apimPolicy.policyOpened',
-  /** The language server has answered completion with named values in this window (the walkthrough's `{{` step). */
+  /** True for a moment when completion offers named values (the walkthrough's `{{` step). */
   namedValueCompletionShown: 'apimPolicy.namedValueCompletionShown',
 } as const;
 

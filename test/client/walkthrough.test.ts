@@ -69,14 +69,14 @@ function clientSources(): Map<string, string> {
   return sources;
 }
 
-/** Context keys WalkthroughProgress sets when it sees every event it watches for. */
-function keysSetByProgress(): Set<string> {
+/** Context keys WalkthroughProgress sets to true when it sees every event it watches for. */
+async function keysSetByProgress(): Promise<Set<string>> {
   const set = new Set<string>();
-  const progress = new WalkthroughProgress((key, value) => {
-    if (value === true) set.add(key);
+  const progress = new WalkthroughProgress(async (key, value) => {
+    if (value) set.add(key);
   });
-  progress.policyShown();
-  progress.completionAnswered([{ label: 'backend-url', data: { kind: NAMED_VALUE_COMPLETION_KIND, name: 'backend-url', uri: 'file:///p.xml' } }]);
+  await progress.policyShown();
+  await progress.completionAnswered([{ label: 'backend-url', data: { kind: NAMED_VALUE_COMPLETION_KIND, name: 'backend-url', uri: 'file:///p.xml' } }]);
   return set;
 }
 
@@ -103,11 +103,13 @@ describe('client/walkthrough (Get Started)', () => {
     for (const step of w.steps) {
       assert.ok(step.title.length > 5, step.id);
       assert.ok(step.description.length > 40, `${step.id} explains itself`);
+      // Step descriptions render links only: backticks and asterisks would show literally.
+      assert.doesNotMatch(step.description, /[`*]{1,2}\w/, `${step.id}: Markdown other than links in the description`);
     }
   });
 
-  it('completes every step on an event: a contributed command, a contributed view, or a context key the client sets', () => {
-    const setKeys = new Set([...keysSetByProgress(), ...keysSetInSource()]);
+  it('completes every step on an event: a contributed command, a contributed view, or a context key the client sets', async () => {
+    const setKeys = new Set([...(await keysSetByProgress()), ...keysSetInSource()]);
     const ourKeys = new Set<string>(Object.values(CONTEXT_KEYS));
     for (const step of walkthrough().steps) {
       const events = step.completionEvents ?? [];
@@ -180,29 +182,59 @@ describe('client/walkthrough (Get Started)', () => {
   });
 });
 
-describe('client/walkthrough progress keys', () => {
+describe('client/walkthrough progress pulses', () => {
+  /** A SetContext that records calls and lets the test decide when the workbench has applied each. */
   const recorder = () => {
-    const calls: Array<[string, unknown]> = [];
-    return { calls, progress: new WalkthroughProgress((key, value) => calls.push([key, value])) };
+    const calls: Array<[string, boolean]> = [];
+    const pending: Array<() => void> = [];
+    const progress = new WalkthroughProgress((key, value) => {
+      calls.push([key, value]);
+      return new Promise<void>((resolve) => pending.push(resolve));
+    });
+    /** Applies every set waiting so far, then lets the pulse continue. */
+    const apply = async () => {
+      for (const resolve of pending.splice(0)) resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    return { calls, progress, apply };
   };
   const namedValueItem = { label: 'api-version', data: { kind: NAMED_VALUE_COMPLETION_KIND, name: 'api-version', uri: 'file:///a/policy.xml' } };
 
-  it('sets "policy opened" once, however many policies are shown', () => {
-    const { calls, progress } = recorder();
-    progress.policyShown();
-    progress.policyShown();
-    assert.deepEqual(calls, [[CONTEXT_KEYS.policyOpened, true]]);
+  it('pulses "policy opened": true, then false only once the workbench has applied true, again on the next policy', async () => {
+    const { calls, progress, apply } = recorder();
+    const first = progress.policyShown();
+    assert.deepEqual(calls, [[CONTEXT_KEYS.policyOpened, true]], 'false waits until true is applied');
+    await apply();
+    assert.deepEqual(calls, [[CONTEXT_KEYS.policyOpened, true], [CONTEXT_KEYS.policyOpened, false]]);
+    await apply();
+    await first;
+    const second = progress.policyShown();
+    await apply();
+    await apply();
+    await second;
+    assert.equal(calls.length, 4, 'each policy shown after a finished pulse pulses again');
   });
 
-  it('sets "named value completion shown" only for an answer holding named values, and once', () => {
-    const { calls, progress } = recorder();
-    progress.completionAnswered([]);
-    progress.completionAnswered([{ label: 'set-header' }, { label: 'rate-limit', data: undefined }]);
-    progress.completionAnswered([{ label: 'orders-backend', data: { kind: 'entity' } }, { label: 'x', data: 'named-value' }, { label: 'y', data: null }]);
+  it('folds occurrences during a pulse into it', async () => {
+    const { calls, progress, apply } = recorder();
+    const pulses = [progress.policyShown(), progress.policyShown(), progress.policyShown()];
+    await apply();
+    await apply();
+    await Promise.all(pulses);
+    assert.deepEqual(calls, [[CONTEXT_KEYS.policyOpened, true], [CONTEXT_KEYS.policyOpened, false]]);
+  });
+
+  it('pulses "named value completion shown" only for an answer holding named values', async () => {
+    const { calls, progress, apply } = recorder();
+    await progress.completionAnswered([]);
+    await progress.completionAnswered([{ label: 'set-header' }, { label: 'rate-limit', data: undefined }]);
+    await progress.completionAnswered([{ label: 'orders-backend', data: { kind: 'entity' } }, { label: 'x', data: 'named-value' }, { label: 'y', data: null }]);
     assert.deepEqual(calls, [], 'policies, entities and odd data are not named values');
-    progress.completionAnswered([{ label: 'set-header' }, namedValueItem]);
-    progress.completionAnswered([namedValueItem]);
-    assert.deepEqual(calls, [[CONTEXT_KEYS.namedValueCompletionShown, true]]);
+    const pulse = progress.completionAnswered([{ label: 'set-header' }, namedValueItem]);
+    await apply();
+    await apply();
+    await pulse;
+    assert.deepEqual(calls, [[CONTEXT_KEYS.namedValueCompletionShown, true], [CONTEXT_KEYS.namedValueCompletionShown, false]]);
   });
 
   it('recognises named-value items by their data alone', () => {

@@ -1,14 +1,19 @@
 /**
  * The Get Started walkthrough's steps complete on events VS Code sees by itself (a command run, a
  * view shown, a context key) — except two that only the extension sees: a policy shown in an editor,
- * and `{{` completion answered with named values. Each of those sets a context key, once per window;
- * VS Code remembers a completed step, so the key never needs to go back to false.
+ * and `{{` completion answered with named values. Each of those is signalled as a context key pulse
+ * (true, then false again) rather than a lasting state: VS Code (1.139) treats an `onContext`
+ * expression that already holds when it registers a walkthrough as seen, and then never completes
+ * that step in the window. Its walkthrough service starts lazily (when the Welcome page or a
+ * walkthrough first opens), so a key that stayed true would never tick the step for someone who
+ * opened a policy before opening the walkthrough; a pulse ticks it the next time it happens.
  * Free of editor types so plain Node tests can drive it.
  */
 import { NAMED_VALUE_COMPLETION_KIND } from '../../../protocol/protocol';
 import { CONTEXT_KEYS } from '../contributions';
 
-export type SetContext = (key: string, value: unknown) => void;
+/** Sets a context key; resolves once the workbench has applied it. */
+export type SetContext = (key: string, value: boolean) => Thenable<unknown>;
 
 /**
  * Whether a completion answer holds `{{named value}}` items. The language client hands items over
@@ -22,24 +27,30 @@ export function isNamedValueCompletion(items: readonly object[]): boolean {
 }
 
 export class WalkthroughProgress {
-  private readonly reached = new Set<string>();
+  /** Keys whose pulse is under way: another occurrence meanwhile adds nothing. */
+  private readonly pulsing = new Set<string>();
 
   constructor(private readonly setContext: SetContext) {}
 
   /** A policy document is shown in an editor. */
-  policyShown(): void {
-    this.reach(CONTEXT_KEYS.policyOpened);
+  policyShown(): Promise<void> {
+    return this.pulse(CONTEXT_KEYS.policyOpened);
   }
 
   /** The language server answered a completion request with these items. */
-  completionAnswered(items: readonly object[]): void {
-    // After the first time, completion costs one set lookup here.
-    if (!this.reached.has(CONTEXT_KEYS.namedValueCompletionShown) && isNamedValueCompletion(items)) this.reach(CONTEXT_KEYS.namedValueCompletionShown);
+  completionAnswered(items: readonly object[]): Promise<void> {
+    return isNamedValueCompletion(items) ? this.pulse(CONTEXT_KEYS.namedValueCompletionShown) : Promise.resolve();
   }
 
-  private reach(key: string): void {
-    if (this.reached.has(key)) return;
-    this.reached.add(key);
-    this.setContext(key, true);
+  private async pulse(key: string): Promise<void> {
+    if (this.pulsing.has(key)) return;
+    this.pulsing.add(key);
+    try {
+      // The workbench checks walkthrough steps while it applies the true value; false waits for that.
+      await this.setContext(key, true);
+      await this.setContext(key, false);
+    } finally {
+      this.pulsing.delete(key);
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The Get Started walkthrough (`contributes.walkthroughs` in package.json): the command that opens
- * it, and the two context keys its steps wait for (see progress.ts) — fed by the visible editors
- * and by a completion middleware on the language client.
+ * it, and the two context key pulses its steps wait for (see progress.ts) — fed by the visible
+ * editors and by a completion middleware on the language client.
  */
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
@@ -17,9 +17,9 @@ export interface Walkthrough {
 type Register = (id: string, handler: () => unknown) => void;
 
 export function registerWalkthrough(context: vscode.ExtensionContext, register: Register): Walkthrough {
-  const progress = new WalkthroughProgress((key, value) => void vscode.commands.executeCommand('setContext', key, value).then(undefined, () => undefined));
+  const progress = new WalkthroughProgress((key, value) => vscode.commands.executeCommand('setContext', key, value));
   const noteEditors = (editors: readonly vscode.TextEditor[]) => {
-    if (editors.some((editor) => editor.document.languageId === POLICY_LANGUAGE_ID)) progress.policyShown();
+    if (editors.some((editor) => editor.document.languageId === POLICY_LANGUAGE_ID)) progress.policyShown().catch(() => undefined);
   };
   noteEditors(vscode.window.visibleTextEditors);
   context.subscriptions.push(
@@ -35,7 +35,7 @@ export function registerWalkthrough(context: vscode.ExtensionContext, register: 
     middleware: {
       provideCompletionItem: async (document, position, completionContext, token, next) => {
         const result = await next(document, position, completionContext, token);
-        if (result) progress.completionAnswered(Array.isArray(result) ? result : result.items);
+        if (result) progress.completionAnswered(Array.isArray(result) ? result : result.items).catch(() => undefined);
         return result;
       },
     },
