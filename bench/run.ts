@@ -5,7 +5,8 @@
  * document and position as the reference peer.
  */
 import * as html from 'vscode-html-languageservice';
-import { getLanguageService, type ParsedPolicy } from '../server/src/language/languageService';
+import { loadBundledCSharpParser } from '../server/src/csharpWasm';
+import { getLanguageService, type ParsedPolicy, type PolicyLanguageService } from '../server/src/language/languageService';
 import { reparseAfterEdit } from '../server/src/language/parser/incremental';
 import { StructureResolver } from '../server/src/language/structure';
 import { generatePolicy } from './generate';
@@ -28,7 +29,10 @@ function time(work: () => void): number {
   return performance.now() - started;
 }
 
+/** With C# in expressions (the parser is set in main). */
 const service = getLanguageService();
+/** Without C#: the XML and catalog checks only, as before expressions were checked. */
+const xmlOnly = getLanguageService();
 const peer = html.getLanguageService();
 
 interface Keystroke {
@@ -67,6 +71,16 @@ function keystrokes(text: string, count: number): Keystroke[] {
   return result;
 }
 
+/** Places inside expressions where a `.` typed after `context.Request` asks for its members. */
+function dotStrokes(text: string, count: number): Keystroke[] {
+  const found: Keystroke[] = [];
+  const pattern = /@\(context\.Request(?=\.)/g;
+  pattern.lastIndex = Math.floor(text.length / 4);
+  for (let m = pattern.exec(text); m && m.index < (text.length * 3) / 4; m = pattern.exec(text)) found.push({ at: m.index + m[0].length, char: '.' });
+  const step = Math.max(1, Math.floor(found.length / count));
+  return found.filter((_, i) => i % step === 0).slice(0, count);
+}
+
 function benchSize(label: string, size: number, iterations: number): Record<string, Stats> {
   const base = generatePolicy(size);
   const strokes = keystrokes(base, iterations);
@@ -74,6 +88,7 @@ function benchSize(label: string, size: number, iterations: number): Record<stri
   const completionTimes: number[] = [];
   const hoverTimes: number[] = [];
   const diagnosticTimes: number[] = [];
+  const xmlOnlyTimes: number[] = [];
   const peerTimes: number[] = [];
 
   // Warm up both sides so the JIT is not measured.
@@ -100,6 +115,7 @@ function benchSize(label: string, size: number, iterations: number): Record<stri
     );
     hoverTimes.push(time(() => service.doHover(parsed, at + 1)));
     diagnosticTimes.push(time(() => service.doValidation(parsed)));
+    xmlOnlyTimes.push(time(() => xmlOnly.doValidation(parsed)));
 
     // The peer on the same text and position.
     const document = html.TextDocument.create('file:///bench.html', 'html', i, typed);
@@ -109,20 +125,80 @@ function benchSize(label: string, size: number, iterations: number): Record<stri
     parsed = { doc: reparseAfterEdit(parsed.doc, text, { start: at, end: at + 1, text: '' }), structure: new StructureResolver(service.catalog) };
   }
   if (completionItems === 0) throw new Error(`${label}: completion returned nothing; the benchmark would measure an empty path`);
+
+  // Typing '.' in an expression: incremental reparse + C# parse of that expression + member completion.
+  const dots = dotStrokes(text, iterations);
+  for (let k = 0; k < 5; k++) {
+    const { at, char } = dots[k % dots.length];
+    const typed = text.slice(0, at) + char + text.slice(at);
+    service.doComplete(service.parse(typed), at + 1);
+  }
+  const dotTimes: number[] = [];
+  const dotPeerTimes: number[] = [];
+  let members = 0;
+  for (const [i, { at, char }] of dots.entries()) {
+    const typed = text.slice(0, at) + char + text.slice(at);
+    dotTimes.push(
+      time(() => {
+        parsed = { doc: reparseAfterEdit(parsed.doc, typed, { start: at, end: at, text: char }), structure: new StructureResolver(service.catalog) };
+        members += service.doComplete(parsed, at + 1).items.length;
+      }),
+    );
+    const document = html.TextDocument.create('file:///bench-dot.html', 'html', i, typed);
+    dotPeerTimes.push(time(() => peer.doComplete(document, document.positionAt(at + 1), peer.parseHTMLDocument(document))));
+    parsed = { doc: reparseAfterEdit(parsed.doc, text, { start: at, end: at + 1, text: '' }), structure: new StructureResolver(service.catalog) };
+  }
+  if (members === 0) throw new Error(`${label}: member completion after '.' returned nothing`);
+
   return {
     parse: stats(parseTimes),
     'completion after edit': stats(completionTimes),
+    'completion after "." in C#': stats(dotTimes),
     hover: stats(hoverTimes),
     diagnostics: stats(diagnosticTimes),
+    'diagnostics without C#': stats(xmlOnlyTimes),
     'peer: html parse + doComplete': stats(peerTimes),
+    'peer at the "."': stats(dotPeerTimes),
   };
 }
+
+/**
+ * Diagnostics of a document never seen before: every expression is parsed as
+ * C#. The server spreads that over passes of a bounded length; this measures
+ * the first pass, all passes together, and how many there are.
+ */
+function coldDiagnostics(size: number, runs: number): { firstPass: Stats; total: Stats; passes: number } {
+  const first: number[] = [];
+  const totals: number[] = [];
+  let passes = 0;
+  for (let run = 0; run < runs; run++) {
+    // A fresh service and a fresh text (other numbers) so nothing is cached.
+    const fresh: PolicyLanguageService = getLanguageService();
+    fresh.setCSharpParser(parser!);
+    const text = generatePolicy(size).replace(/\b(\d{1,4})\b/g, (m) => `${Number(m) + run + 1}`);
+    const parsedText = fresh.parse(text);
+    let total = 0;
+    passes = 0;
+    do {
+      const pass = time(() => fresh.doValidation(parsedText));
+      if (passes === 0) first.push(pass);
+      total += pass;
+      passes++;
+    } while (fresh.expressions.pending);
+    totals.push(total);
+  }
+  return { firstPass: stats(first), total: stats(totals), passes };
+}
+
+let parser: Awaited<ReturnType<typeof loadBundledCSharpParser>> | undefined;
 
 function format(ms: number): string {
   return ms < 1 ? ms.toFixed(3) : ms.toFixed(2);
 }
 
 async function main(): Promise<void> {
+  parser = await loadBundledCSharpParser();
+  service.setCSharpParser(parser);
   const sizes: Array<[string, number, number]> = [
     ['10 KB', 10_000, 200],
     ['100 KB', 100_000, 100],
@@ -133,17 +209,23 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const [label, size, iterations] of sizes) {
     const result = benchSize(label, size, iterations);
-    const ours = result['completion after edit'];
-    const theirs = result['peer: html parse + doComplete'];
+    const ratio = (ours: string, theirs: string): string => (result[ours].median / result[theirs].median).toFixed(3);
     rows.push(
       `| ${label} | ${Object.values(result)
         .map((s) => `${format(s.median)} / ${format(s.p95)}`)
-        .join(' | ')} | ${(ours.median / theirs.median).toFixed(3)} |`,
+        .join(' | ')} | ${ratio('completion after edit', 'peer: html parse + doComplete')} | ${ratio('completion after "." in C#', 'peer at the "."')} |`,
     );
   }
-  console.log('| size | parse | completion after edit | hover | diagnostics | peer: html parse + doComplete | completion ÷ peer (median) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    '| size | parse | completion after edit | completion after "." in C# | hover | diagnostics | diagnostics without C# | peer: html parse + doComplete | peer at the "." | completion ÷ peer | "." ÷ peer |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  const cold = coldDiagnostics(1_000_000, 3);
+  console.log(
+    `\nDiagnostics of a 1 MB document seen for the first time (every expression parsed as C#, median of 3): first pass ${format(cold.firstPass.median)} ms, ` +
+      `all ${cold.passes} passes ${format(cold.total.median)} ms.`,
+  );
   await benchInstance();
 }
 

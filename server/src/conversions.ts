@@ -10,6 +10,7 @@ import type {
   FoldingRange,
   Hover,
   Range,
+  SignatureHelp,
 } from 'vscode-languageserver';
 import {
   CompletionItemKind,
@@ -31,6 +32,7 @@ import type {
   OffsetRange,
   PolicyDiagnostic,
   Severity,
+  SignatureHelpResult,
   SymbolEntry,
 } from './language/languageTypes';
 
@@ -65,6 +67,14 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   'named-value': CompletionItemKind.Constant,
   entity: CompletionItemKind.Reference,
   'end-tag': CompletionItemKind.Keyword,
+  property: CompletionItemKind.Property,
+  method: CompletionItemKind.Method,
+  field: CompletionItemKind.Field,
+  'enum-member': CompletionItemKind.EnumMember,
+  type: CompletionItemKind.Class,
+  namespace: CompletionItemKind.Module,
+  variable: CompletionItemKind.Variable,
+  keyword: CompletionItemKind.Keyword,
 };
 
 /** What a light completion item carries so `completionItem/resolve` can fill it in. */
@@ -108,6 +118,18 @@ export function withDetails(item: CompletionItem, details: CompletionDetails | u
 
 export function toHover(document: TextDocument, hover: HoverResult): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toRange(document, hover) };
+}
+
+export function toSignatureHelp(help: SignatureHelpResult): SignatureHelp {
+  return {
+    signatures: help.signatures.map((signature) => ({
+      label: signature.label,
+      documentation: signature.documentation ? { kind: MarkupKind.Markdown, value: signature.documentation } : undefined,
+      parameters: signature.parameters.map((parameter) => ({ label: parameter.label })),
+    })),
+    activeSignature: help.activeSignature,
+    activeParameter: help.activeParameter,
+  };
 }
 
 const SYMBOL_KIND: Record<SymbolEntry['kind'], SymbolKind> = {

@@ -11,7 +11,18 @@ import {
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
 import { virtualDocumentUri } from '../../protocol/virtualDocuments';
-import { completionItemData, toCompletionList, toDiagnostic, toDocumentSymbols, toFoldingRanges, toHover, toRange, withDetails } from './conversions';
+import {
+  completionItemData,
+  toCompletionList,
+  toDiagnostic,
+  toDocumentSymbols,
+  toFoldingRanges,
+  toHover,
+  toRange,
+  toSignatureHelp,
+  withDetails,
+} from './conversions';
+import { loadBundledCSharpParser } from './csharpWasm';
 import { PolicyDocuments } from './documents';
 import { InstanceRegistry } from './instances';
 import type { DefinitionTarget, LanguageSettings } from './language/languageService';
@@ -51,7 +62,8 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{'], resolveProvider: true },
+        completionProvider: { triggerCharacters: ['<', '/', ' ', '"', "'", '{', '.'], resolveProvider: true },
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [')'] },
         hoverProvider: true,
         definitionProvider: true,
         documentSymbolProvider: true,
@@ -64,6 +76,14 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(() => {
     if (pullConfiguration) void refreshSettings();
+    // C# in expressions needs the parser's WebAssembly; everything else works while it loads.
+    loadBundledCSharpParser().then(
+      (parser) => {
+        languageService.setCSharpParser(parser);
+        revalidateAll();
+      },
+      (error: unknown) => log.error(`Policy expressions: the C# parser did not load, so C# completion and checks are off. ${error instanceof Error ? error.message : String(error)}`),
+    );
     if (folderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders(() => {
         void connection.workspace.getWorkspaceFolders().then((folders) => artifacts.setFolders((folders ?? []).map((f) => f.uri)));
@@ -107,6 +127,8 @@ export function startServer(connection: Connection): void {
       const parsed = documents.getParsed(document);
       const diagnostics = languageService.doValidation(parsed, instances.forDocument(uri)).map((d) => toDiagnostic(document, d));
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      // A large document seen for the first time gets its C# checks over several passes.
+      if (languageService.expressions.pending) scheduleValidation(uri, 0);
     } catch (error) {
       log.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
@@ -191,6 +213,15 @@ export function startServer(connection: Connection): void {
       if (!document) return null;
       const hover = languageService.doHover(documents.getParsed(document), document.offsetAt(params.position), instances.forDocument(document.uri));
       return hover ? toHover(document, hover) : null;
+    }),
+  );
+
+  connection.onSignatureHelp((params, token) =>
+    runSafe(log, 'signature help', token, null, () => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return null;
+      const help = languageService.doSignatureHelp(documents.getParsed(document), document.offsetAt(params.position));
+      return help ? toSignatureHelp(help) : null;
     }),
   );
 

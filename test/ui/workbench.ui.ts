@@ -7,6 +7,7 @@
 // test-results/readme-*.png.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
 import type { NamedValueRecord } from '../../emulator/types';
 import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
 import { realExtensionVsix } from '../harness/paths';
@@ -36,6 +37,17 @@ import {
 const ORDERS_API_POLICY = 'apimartifacts/apis/orders-api/policy.xml';
 const GET_ORDER_POLICY = 'apimartifacts/apis/orders-api/operations/get-order/policy.xml';
 const REFRESH_FAILED_TITLE = 'APIM Policy: Refresh All Failed Key Vault Secrets';
+
+/**
+ * Opens the Problems panel by clicking the errors/warnings counter in the
+ * status bar, as a person would — only when it is not already showing, since
+ * the counter toggles the panel (an earlier test may have left it open).
+ */
+async function showProblems(page: Page): Promise<Locator> {
+  const markers = page.locator('.markers-panel');
+  if (!(await markers.isVisible())) await page.locator('#status\\.problems').click();
+  return markers;
+}
 
 function packagedExtension(): string[] {
   const vsix = realExtensionVsix();
@@ -194,6 +206,77 @@ describe('APIM Policy Studio in the workbench', () => {
     await waitFor(async () => !(await hover.isVisible()), { timeoutMs: 10_000, description: 'the hover closed' });
   });
 
+  it('completes, explains and checks C# in policy expressions', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    await setSideBarVisible(false);
+    // Still open from the hover test; both demo files are named policy.xml, so wait for this one's text.
+    await workbench.openFile(ORDERS_API_POLICY);
+    const editorLines = workbench.activeEditor().locator('.view-lines');
+    await workbench.waitForText(editorLines, 'context.Request.Headers');
+
+    // A new statement after <base /> on line 3, typed as a person would: the editor closes quotes and parentheses.
+    await goToLine(workbench, 3, 13);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('<set-variable name="probe" value="@(context.');
+    const contextMembers = await waitForSuggestions(page, (labels) => labels.includes('Request'), 'the members of context after @(context.');
+    for (const member of ['Api', 'Request']) assert.ok(contextMembers.includes(member), contextMembers.join(', '));
+    await workbench.screenshot(`context members - ${workbench.testName}`);
+
+    await page.keyboard.type('Request.');
+    const requestMembers = await waitForSuggestions(page, (labels) => labels.includes('Headers') && !labels.includes('Variables'), 'the members of IRequest after @(context.Request.');
+    assert.ok(requestMembers.includes('Body'), requestMembers.join(', '));
+    await focusSuggestion(page, 'Headers', requestMembers);
+    // Ctrl+Space on an open list toggles the details of the highlighted member.
+    const details = page.locator('.suggest-details-container');
+    await waitFor(
+      async () => {
+        if (await details.isVisible()) return true;
+        await page.keyboard.press('Control+Space');
+        return false;
+      },
+      { timeoutMs: 10_000, intervalMs: 500, description: 'the details of Headers shown' },
+    );
+    await workbench.waitForText(details, /IReadOnlyDictionary<string, string\[\]> IRequest\.Headers/);
+    await workbench.screenshot();
+    const cursor = await boxOf(workbench.activeEditor().locator('.cursors-layer .cursor').first());
+    await croppedScreenshot(
+      workbench,
+      'readme-expression-completion',
+      unionBox(page, [await boxOf(page.locator('.editor-widget.suggest-widget.visible')), await waitForStableBox(details, 'the member details'), cursor, await editorLeftEdge(page, cursor.y - cursor.height)], 12),
+    );
+    await page.keyboard.press('Escape');
+    await workbench.runCommand('File: Revert File');
+    await waitFor(async () => !(await editorLines.innerText()).includes('probe'), { timeoutMs: 10_000, description: 'the typed statement reverted' });
+
+    // Hover a member of the existing condition: point at the word "Headers" itself (the token may hold the whole chain).
+    const line = workbench.activeEditor().locator('.view-lines .view-line', { hasText: 'context.Request.Headers' }).first();
+    // The editor font is monospaced: the word's place inside its token is proportional to its characters.
+    const tokens = line.locator('span > span');
+    const texts = await tokens.allInnerTexts();
+    const index = texts.findIndex((text) => text.includes('Headers'));
+    assert.ok(index >= 0, `the word Headers on screen: ${texts.join('|')}`);
+    const token = await boxOf(tokens.nth(index));
+    const characterWidth = token.width / texts[index].length;
+    const word = { x: token.x + characterWidth * (texts[index].indexOf('Headers') + 3.5), y: token.y + token.height / 2 };
+    await page.mouse.move(word.x, word.y, { steps: 4 });
+    const hover = page.locator('.monaco-hover:visible', { hasText: 'IRequest.Headers' }).first();
+    const hoverText = await workbench.waitForText(hover, /IReadOnlyDictionary<string, string\[\]> IRequest\.Headers/);
+    assert.match(hoverText, /Documentation/);
+    await workbench.screenshot(`hover - ${workbench.testName}`);
+    await parkMouse(page);
+
+    // The demo's C# mistake in the Problems panel.
+    await workbench.openFile(GET_ORDER_POLICY);
+    const markers = await showProblems(page);
+    const text = await workbench.waitForText(markers, /'IUser' has no member 'EmailAddress'[\s\S]*unknown-member/);
+    assert.match(text, /Did you mean 'Email'\?/);
+    const row = markers.locator('.monaco-list-row', { hasText: 'EmailAddress' });
+    assert.equal(await row.locator('.codicon-error').count(), 1, 'unknown-member is an error');
+    await workbench.screenshot(`problems - ${workbench.testName}`);
+  });
+
   it('lists the named values in the API Management view, with icons by kind and status', async () => {
     const { workbench } = fixture;
     const { page } = workbench;
@@ -290,9 +373,7 @@ describe('APIM Policy Studio in the workbench', () => {
     const { page } = workbench;
     await setSideBarVisible(false);
     await workbench.openFile(GET_ORDER_POLICY);
-    // Click the errors/warnings counter in the status bar, as a person would.
-    await page.locator('#status\\.problems').click();
-    const markers = page.locator('.markers-panel');
+    const markers = await showProblems(page);
     const text = await workbench.waitForText(markers, /api-verison-header[\s\S]*unknown-named-value/);
     assert.match(text, /<forward-request> is not allowed in the inbound section[\s\S]*misplaced-policy/);
     assert.match(text, /orders-backend-v2[\s\S]*unknown-entity/);

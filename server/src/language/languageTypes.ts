@@ -30,6 +30,12 @@ export type DiagnosticCode =
   | 'key-vault-refresh-failed'
   | 'unknown-entity'
   | 'policy-not-available'
+  | 'expression-syntax'
+  | 'unknown-identifier'
+  | 'unknown-member'
+  | 'type-not-allowed'
+  | 'missing-return'
+  | 'variable-type-mismatch'
   /** Summary in place of the diagnostics beyond the per-document cap. */
   | 'too-many-problems';
 
@@ -39,7 +45,23 @@ export interface PolicyDiagnostic extends OffsetRange {
   message: string;
 }
 
-export type CompletionKind = 'element' | 'attribute' | 'value' | 'named-value' | 'entity' | 'end-tag' | 'section';
+export type CompletionKind =
+  | 'element'
+  | 'attribute'
+  | 'value'
+  | 'named-value'
+  | 'entity'
+  | 'end-tag'
+  | 'section'
+  // inside C# policy expressions
+  | 'property'
+  | 'method'
+  | 'field'
+  | 'enum-member'
+  | 'type'
+  | 'namespace'
+  | 'variable'
+  | 'keyword';
 
 export interface CompletionEntry {
   label: string;
@@ -79,6 +101,19 @@ export interface CompletionResult {
 
 export interface HoverResult extends OffsetRange {
   markdown: string;
+}
+
+/** Signature help for a method call inside a policy expression. */
+export interface SignatureHelpResult {
+  signatures: Array<{
+    label: string;
+    /** Markdown. */
+    documentation?: string;
+    /** Each parameter as a [start, end) span of `label`, with its description. */
+    parameters: Array<{ label: [number, number]; documentation?: string }>;
+  }>;
+  activeSignature: number;
+  activeParameter: number;
 }
 
 export type SymbolKind = 'root' | 'section' | 'policy' | 'element';

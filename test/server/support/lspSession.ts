@@ -20,6 +20,7 @@ import {
   type FoldingRange,
   type Hover,
   type PublishDiagnosticsParams,
+  type SignatureHelp,
 } from 'vscode-languageserver-protocol/node';
 import type { InstanceFolder, InstanceMetadata } from '../../../protocol/protocol';
 import { InstanceFoldersNotification, InstanceMetadataNotification } from '../../../protocol/protocol';
@@ -134,6 +135,10 @@ export class LspSession {
 
   hover(uri: string, offset: number): Promise<Hover | null> {
     return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
+  }
+
+  signatureHelp(uri: string, offset: number): Promise<SignatureHelp | null> {
+    return this.connection.sendRequest('textDocument/signatureHelp', { textDocument: { uri }, position: positionAt(this.text(uri), offset) });
   }
 
   definition(uri: string, offset: number): Promise<Definition | null> {

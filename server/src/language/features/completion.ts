@@ -5,6 +5,7 @@
  */
 import type { AttributeSpec, PolicySpec } from '../catalog/types';
 import { SECTION_NAMES } from '../catalog/types';
+import type { ExpressionService } from '../expressions/service';
 import type { InstanceIndex } from '../instance';
 import { isKeyVaultFailing } from '../instance';
 import type { NamedValueInfo } from '../../../../protocol/protocol';
@@ -14,6 +15,7 @@ import { elementAt, elementChildren } from '../parser/navigation';
 import type { AttributeNode, ElementNode, PolicyDocument } from '../parser/nodes';
 import type { ContentContext, StructureResolver } from '../structure';
 import { SECTION_DOCS, caseNote, describeAttribute, describeElement, describeNamedValue, describePolicy, namedValueKindLabel, previewValue } from './describe';
+import { completeInExpression } from './expressionCompletion';
 import { attributeSnippet, elementSnippet } from './snippets';
 import { literalChoices } from './values';
 
@@ -55,10 +57,13 @@ export function doComplete(
   offset: number,
   instance: InstanceIndex | undefined,
   settings: LanguageSettings = {},
+  expressions?: ExpressionService,
 ): CompletionResult {
   const request: Request = { doc, text: doc.text, offset, structure, instance, settings };
   const namedValue = namedValueAt(request.text, offset);
   if (namedValue) return completeNamedValues(request, namedValue);
+  const expression = expressions?.expressionAt(doc, offset);
+  if (expression && expressions) return completeInExpression(doc, expression, offset, expressions);
 
   const element = elementAt(doc, offset);
   if (element && offset <= element.startTagEnd && !(element.startTagClosed && offset === element.startTagEnd)) {

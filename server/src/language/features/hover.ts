@@ -1,12 +1,20 @@
 /** Hover: what an element, attribute, entity reference or `{{named value}}` is. */
+import type { ExpressionService } from '../expressions/service';
 import type { InstanceIndex } from '../instance';
 import type { HoverResult } from '../languageTypes';
 import { elementAt } from '../parser/navigation';
 import type { ElementNode, PolicyDocument } from '../parser/nodes';
 import type { StructureResolver } from '../structure';
 import { SECTION_DOCS, caseNote, describeAttribute, describeElement, describeNamedValue, describePolicy } from './describe';
+import { hoverInExpression } from './expressionHover';
 
-export function doHover(doc: PolicyDocument, structure: StructureResolver, offset: number, instance: InstanceIndex | undefined): HoverResult | undefined {
+export function doHover(
+  doc: PolicyDocument,
+  structure: StructureResolver,
+  offset: number,
+  instance: InstanceIndex | undefined,
+  expressions?: ExpressionService,
+): HoverResult | undefined {
   const ref = doc.namedValues.find((r) => offset >= r.start && offset <= r.end);
   if (ref) {
     const range = { start: ref.start, end: ref.end };
@@ -21,6 +29,9 @@ export function doHover(doc: PolicyDocument, structure: StructureResolver, offse
     const note = caseNote(ref.name, nv, instance.namedValuesIgnoringCase(ref.name));
     return { ...range, markdown: describeNamedValue(nv, instance.displayName, instance.metadata.stale) + (note ? `\n\n${note}` : '') };
   }
+  const expression = expressions?.expressionAt(doc, offset);
+  const inExpression = expression && expressions ? hoverInExpression(doc, expression, offset, expressions) : undefined;
+  if (inExpression) return inExpression;
 
   const element = elementAt(doc, offset);
   if (!element) return undefined;

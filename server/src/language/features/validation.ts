@@ -13,7 +13,7 @@ import type { ContentContext, StructureResolver } from '../structure';
 import { limitDiagnostics } from './diagnosticLimits';
 import { checkLiteralValue, isDynamicValue } from './values';
 
-const SEVERITY: Record<DiagnosticCode, Severity> = {
+export const SEVERITY: Record<DiagnosticCode, Severity> = {
   'malformed-xml': 'error',
   'malformed-expression': 'error',
   'unknown-element': 'error',
@@ -30,6 +30,12 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   'key-vault-refresh-failed': 'warning',
   'unknown-entity': 'warning',
   'policy-not-available': 'warning',
+  'expression-syntax': 'error',
+  'unknown-identifier': 'error',
+  'unknown-member': 'error',
+  'type-not-allowed': 'error',
+  'missing-return': 'error',
+  'variable-type-mismatch': 'warning',
   'too-many-problems': 'warning', // set from what it sums up
 };
 
@@ -284,11 +290,16 @@ const ENTITY_LABEL: Record<string, string> = {
   certificate: 'certificate',
 };
 
+/**
+ * The policy's diagnostics, collapsed and capped. `extra` joins before the cap
+ * (the C# checks), so one cap covers everything a document publishes.
+ */
 export function validate(
   doc: PolicyDocument,
   structure: StructureResolver,
   instance: InstanceIndex | undefined,
   options: ValidationOptions,
+  extra: () => readonly PolicyDiagnostic[] = () => [],
 ): PolicyDiagnostic[] {
-  return limitDiagnostics(new Validator(doc, structure, instance, options).run(), doc.text);
+  return limitDiagnostics(new Validator(doc, structure, instance, options).run().concat(extra()), doc.text);
 }

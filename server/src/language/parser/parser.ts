@@ -495,18 +495,21 @@ class Parser {
           if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
         }
       } else {
-        // Unfinished expression: read the value as plain XML so the rest of the tag survives.
-        const plain = this.findAttributeEnd(valueStart, quote);
+        // Unfinished expression: read the value as plain XML so the rest of the tag survives,
+        // ending it at a quote that is followed by what follows a value (the next attribute,
+        // `>` or `/>`) rather than at a quote of a C# string inside it.
+        const plain = this.quoteBeforeTagContinuation(valueStart, quote) ?? this.findAttributeEnd(valueStart, quote);
         expression.end = Math.min(expression.end, plain.end);
         this.reportValueExpressionError(error, expression, plain.end);
         if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
         closeQuote = plain.end;
       }
     } else {
-      const plain = this.findAttributeEnd(valueStart, quote);
+      const embedded = this.expressionAfterText(valueStart, quote);
+      const plain = this.findAttributeEnd(embedded ?? valueStart, quote);
       if (!plain.closed) return this.finishUnclosedValue(attribute, valueStart, plain.end);
       closeQuote = plain.end;
-      this.checkEntities(valueStart, closeQuote, undefined);
+      this.checkEntities(valueStart, embedded === undefined ? closeQuote : valueStart, undefined);
     }
     attribute.value = text.substring(valueStart, closeQuote);
     attribute.valueEnd = closeQuote + 1;
@@ -520,6 +523,61 @@ class Parser {
     if (attributes.length < FEW_ATTRIBUTES) return attributes.some((a) => a.name === name);
     this.tagNames ??= new Set(attributes.map((a) => a.name));
     return this.tagNames.has(name);
+  }
+
+  private lineEndOf(from: number): number {
+    const nl = this.nextNewline.find(from);
+    return nl < 0 ? this.n : nl;
+  }
+
+  /**
+   * In an attribute whose expression never closed: the first `quote` on the
+   * value's line that is followed by the next attribute, `>` or `/>`.
+   */
+  private quoteBeforeTagContinuation(valueStart: number, quote: number): { end: number; closed: boolean } | undefined {
+    const text = this.text;
+    const limit = this.lineEndOf(valueStart);
+    const quoteChar = quote === Ch.DoubleQuote ? '"' : "'";
+    for (let q = text.indexOf(quoteChar, valueStart); q >= 0 && q < limit; q = text.indexOf(quoteChar, q + 1)) {
+      const rest = /^\s*(?:\/?>|[A-Za-z_:][\w:.-]*\s*=\s*["'])/.exec(text.slice(q + 1, Math.min(limit, q + 200)));
+      if (rest) {
+        this.read(q + 1 + rest[0].length);
+        return { end: q, closed: true };
+      }
+    }
+    this.read(limit + 1);
+    return undefined;
+  }
+
+  /**
+   * `template="/items/@(…)"`: literal text, then an expression, in one value.
+   * APIM evaluates an expression only when it is the whole value, so this is
+   * one mistake: report it once at the expression and read past it (its
+   * quotes are C#, not the end of the value). Returns where the expression
+   * ends, or undefined when the value holds none before its closing quote.
+   */
+  private expressionAfterText(valueStart: number, quote: number): number | undefined {
+    const text = this.text;
+    const q = text.indexOf(quote === Ch.DoubleQuote ? '"' : "'", valueStart);
+    let at = this.nextAt.find(valueStart);
+    // Only within this value's first line and before its first quote: later text is another story.
+    const limit = Math.min(q < 0 ? this.n : q, this.lineEndOf(valueStart));
+    while (at >= 0 && at < limit) {
+      const next = text.charCodeAt(at + 1);
+      if (next === Ch.OpenParen || next === Ch.OpenBrace) break;
+      at = text.indexOf('@', at + 1);
+    }
+    if (at < 0 || at >= limit) return undefined;
+    const scan = scanExpression(text, at);
+    this.read(scan.readEnd);
+    if (!scan.closed) return undefined;
+    this.error(
+      'malformed-expression',
+      `A policy expression must be the whole attribute value: move '${text.slice(valueStart, at)}' inside it, as in @("${text.slice(valueStart, at)}" + …).`,
+      at,
+      scan.end,
+    );
+    return scan.end;
   }
 
   /**
