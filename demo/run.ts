@@ -59,6 +59,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log('  Open apimartifacts/apis/orders-api/policy.xml, type {{ in a <value>, hover {{legacy-partner-key}},');
   console.log('  and open the "API Management" view in the activity bar. See demo/workspace/README.md.');
+  console.log('  Policies view: open the Orders API\'s policy, edit and save (= publish). To try the conflict flow, change it');
+  console.log(`  behind the editor's back first: curl --cacert ${emulator.caFile} -X POST ${emulator.url}/_emulator/policies \\`);
+  console.log(`    -H 'content-type: application/json' -d '{"scope":"apis/orders-api"}'   then save again.`);
   console.log(`  (On a remote machine, forward the port first: ssh -L ${server.port}:127.0.0.1:${server.port} <host>)`);
   console.log('');
   console.log('  Press Ctrl+C to stop.');

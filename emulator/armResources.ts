@@ -95,6 +95,30 @@ export const WORKSPACES: CollectionKind = {
   filterFields: { ...displayNameFields, description: prop('description') },
 };
 export const POLICIES: CollectionShape = { withCount: true, emptyNextLink: true };
+export const REVISIONS: CollectionShape = { withCount: true, emptyNextLink: true };
+export const ALL_POLICIES: CollectionShape = { withCount: false, emptyNextLink: true };
+
+/** The collections the service and its workspaces both hold, with the resource types of one of them. */
+export interface ContainerKinds {
+  namedValues: CollectionKind<NamedValueRecord>;
+  policyFragments: CollectionKind;
+  apis: CollectionKind;
+  operations: CollectionKind;
+  products: CollectionKind;
+}
+
+export const SERVICE_KINDS: ContainerKinds = {
+  namedValues: NAMED_VALUES, policyFragments: POLICY_FRAGMENTS, apis: APIS, operations: OPERATIONS, products: PRODUCTS,
+};
+
+/** Workspace children: the same shapes, typed `Microsoft.ApiManagement/service/workspaces/…`. */
+export const WORKSPACE_KINDS: ContainerKinds = {
+  namedValues: { ...NAMED_VALUES, typeSuffix: `workspaces/${NAMED_VALUES.typeSuffix}` },
+  policyFragments: { ...POLICY_FRAGMENTS, typeSuffix: `workspaces/${POLICY_FRAGMENTS.typeSuffix}` },
+  apis: { ...APIS, typeSuffix: `workspaces/${APIS.typeSuffix}` },
+  operations: { ...OPERATIONS, typeSuffix: `workspaces/${OPERATIONS.typeSuffix}` },
+  products: { ...PRODUCTS, typeSuffix: `workspaces/${PRODUCTS.typeSuffix}` },
+};
 export const POLICY_DESCRIPTIONS: CollectionShape = { withCount: true, emptyNextLink: false };
 
 function omit(obj: JsonObject, keys: string[]): JsonObject {
@@ -177,8 +201,8 @@ export function storePolicy(value: string, format: PolicyFormat): string {
   return format === 'rawxml' ? value : toRawXmlFormat(value);
 }
 
-export function serializePolicyFragment(parentId: string, record: ResourceRecord, format: PolicyFormat): ArmResource {
-  const base = serializeResource(parentId, POLICY_FRAGMENTS, record);
+export function serializePolicyFragment(parentId: string, kind: CollectionKind, record: ResourceRecord, format: PolicyFormat): ArmResource {
+  const base = serializeResource(parentId, kind, record);
   const value = stringProp(record.properties, 'value') ?? '';
   base.properties = { ...base.properties, format, value: renderPolicy(value, format) };
   return base;

@@ -4,14 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { ArmError, isObject, json, parseJsonBody, type EmulatorResponse } from './http';
 import {
-  APIS, AUTHORIZATION_PROVIDERS, AUTHORIZATIONS, BACKENDS, CACHES, CERTIFICATES, LOGGERS, NAMED_VALUES, OPERATIONS,
-  POLICIES, POLICY_DESCRIPTIONS, POLICY_FRAGMENTS, POLICY_SCOPE_BITS, PRODUCTS, SERVICE_TYPE, WORKSPACES,
+  ALL_POLICIES, AUTHORIZATION_PROVIDERS, AUTHORIZATIONS, BACKENDS, CACHES, CERTIFICATES, LOGGERS, POLICIES, POLICY_DESCRIPTIONS,
+  POLICY_SCOPE_BITS, REVISIONS, SERVICE_KINDS, SERVICE_TYPE, WORKSPACE_KINDS, WORKSPACES,
   etag, etagMatches, listPage, parsePolicyFormat, serializePolicy, serializePolicyDescription, serializePolicyFragment,
-  serializeResource, serializeService, serviceId, storePolicy, type CollectionKind,
+  serializeResource, serializeService, serviceId, storePolicy, type CollectionKind, type ContainerKinds,
 } from './armResources';
 import { armTimestamp, isKeyVaultRefreshFailed, parseSecretIdentifier, refreshNamedValueFromVault } from './keyVault';
+import { validatePolicyDocument } from './policyValidation';
 import { nextEtagVersion } from './state';
-import type { AsyncOperation, EmulatorState, JsonObject, NamedValueRecord, OperationKind, ResourceRecord, ServiceRecord } from './types';
+import type {
+  ApiRecord, AsyncOperation, EmulatorState, JsonObject, NamedValueRecord, OperationKind, PolicyContainer, PolicyRecord, ResourceRecord,
+  ServiceRecord, WorkspaceRecord,
+} from './types';
 
 export const APIM_API_VERSIONS = [
   '2021-08-01', '2022-08-01', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview',
@@ -171,41 +175,21 @@ export class ArmApi {
     }
     const [collection, item, sub, subItem, ...more] = rest;
     const c = collection.toLowerCase();
-    if (c === 'namedvalues') return this.namedValues(req, service, id, rest.slice(1));
-    if (c === 'policyfragments') return this.policyFragments(req, service, id, rest.slice(1));
-    if (c === 'policies') return this.policyAtScope(req, service, '', id, SERVICE_TYPE, rest.slice(1));
     if (c === 'policydescriptions' && rest.length === 1) return this.policyDescriptions(req, id);
+    if (c === 'allpolicies' && rest.length === 1) return this.allPolicies(req, service, id);
     if (c === 'tenant' && eq(item, 'operationResults') && sub !== undefined && rest.length === 3) {
       return this.operationResult(req, id, sub);
     }
-    if (c === 'apis') {
-      if (item !== undefined && sub !== undefined) {
-        const api = service.apis.get(item.toLowerCase());
-        if (!api) throw notFound(`API '${item}' was not found in service '${service.name}'.`);
-        const apiId = `${id}/apis/${api.name}`;
-        if (eq(sub, 'policies')) return this.policyAtScope(req, service, `apis/${api.name.toLowerCase()}`, apiId, `${SERVICE_TYPE}/apis`, rest.slice(3));
-        if (eq(sub, 'operations')) {
-          if (subItem !== undefined && more.length > 0 && eq(more[0], 'policies')) {
-            const op = api.operations.get(subItem.toLowerCase());
-            if (!op) throw notFound(`Operation '${subItem}' was not found in API '${api.name}'.`);
-            return this.policyAtScope(req, service, `apis/${api.name.toLowerCase()}/operations/${op.name.toLowerCase()}`,
-              `${apiId}/operations/${op.name}`, `${SERVICE_TYPE}/apis/operations`, more.slice(1));
-          }
-          if (more.length === 0) return this.readOnlyCollection(req, api.operations, apiId, OPERATIONS, subItem, 'Operation');
-        }
-        throw this.unknownRoute(req);
-      }
-      return this.readOnlyCollection(req, service.apis, id, APIS, item, 'API');
+    if (c === 'workspaces' && item !== undefined && sub !== undefined) {
+      const workspace = service.workspaces.get(item.toLowerCase());
+      if (!workspace) throw notFound(`Workspace '${item}' was not found in service '${service.name}'.`);
+      const scope = workspaceContainer(service, workspace);
+      const routed = this.containerRoute(req, scope, rest.slice(2));
+      if (routed) return routed;
+      throw this.unknownRoute(req);
     }
-    if (c === 'products') {
-      if (item !== undefined && eq(sub, 'policies')) {
-        const product = service.products.get(item.toLowerCase());
-        if (!product) throw notFound(`Product '${item}' was not found in service '${service.name}'.`);
-        return this.policyAtScope(req, service, `products/${product.name.toLowerCase()}`, `${id}/products/${product.name}`,
-          `${SERVICE_TYPE}/products`, rest.slice(3));
-      }
-      if (sub === undefined) return this.readOnlyCollection(req, service.products, id, PRODUCTS, item, 'Product');
-    }
+    const routed = this.containerRoute(req, serviceContainer(service), rest);
+    if (routed) return routed;
     if (c === 'authorizationproviders') {
       if (item !== undefined && eq(sub, 'authorizations') && more.length === 0) {
         const provider = service.authorizationProviders.get(item.toLowerCase());
@@ -227,6 +211,90 @@ export class ArmApi {
     const entry = simple[c];
     if (entry && sub === undefined) return this.readOnlyCollection(req, entry[0], id, entry[1], item, entry[2]);
     throw this.unknownRoute(req);
+  }
+
+  /** Routes the service and its workspaces share; undefined when `rest` names something else. */
+  private containerRoute(req: ArmRequest, scope: Container, rest: string[]): EmulatorResponse | undefined {
+    const [collection, item, sub, subItem, ...more] = rest;
+    const c = collection.toLowerCase();
+    const { record, kinds } = scope;
+    if (c === 'namedvalues') return this.namedValues(req, scope, rest.slice(1));
+    if (c === 'policyfragments') return this.policyFragments(req, scope, rest.slice(1));
+    if (c === 'policies') return this.policyAtScope(req, scope, '', scope.id, scope.type, rest.slice(1));
+    if (c === 'apis') {
+      if (item !== undefined && sub !== undefined) {
+        const api = findApi(record, item);
+        if (!api) throw notFound(`API '${item}' was not found in ${scope.label}.`);
+        const apiId = `${scope.id}/apis/${api.name}`;
+        if (eq(sub, 'policies')) return this.policyAtScope(req, scope, `apis/${api.name.toLowerCase()}`, apiId, `${scope.type}/apis`, rest.slice(3));
+        if (eq(sub, 'revisions') && subItem === undefined) return this.apiRevisions(req, scope, api);
+        if (eq(sub, 'operations')) {
+          if (subItem !== undefined && more.length > 0 && eq(more[0], 'policies')) {
+            const op = api.operations.get(subItem.toLowerCase());
+            if (!op) throw notFound(`Operation '${subItem}' was not found in API '${api.name}'.`);
+            return this.policyAtScope(req, scope, `apis/${api.name.toLowerCase()}/operations/${op.name.toLowerCase()}`,
+              `${apiId}/operations/${op.name}`, `${scope.type}/apis/operations`, more.slice(1));
+          }
+          if (more.length === 0) return this.readOnlyCollection(req, api.operations, apiId, kinds.operations, subItem, 'Operation');
+        }
+        throw this.unknownRoute(req);
+      }
+      if (item !== undefined) {
+        const api = findApi(record, item);
+        if (!api) throw notFound(`API '${item}' was not found in ${scope.label}.`);
+        return this.readOnlyCollection(req, new Map([[api.name.toLowerCase(), api]]), scope.id, kinds.apis, api.name, 'API');
+      }
+      // Like the service, the list holds the current revision of each API; the others are listed under …/revisions.
+      const current = new Map([...record.apis].filter(([, api]) => api.properties.isCurrent !== false));
+      return this.readOnlyCollection(req, current, scope.id, kinds.apis, undefined, 'API');
+    }
+    if (c === 'products') {
+      if (item !== undefined && eq(sub, 'policies')) {
+        const product = record.products.get(item.toLowerCase());
+        if (!product) throw notFound(`Product '${item}' was not found in ${scope.label}.`);
+        return this.policyAtScope(req, scope, `products/${product.name.toLowerCase()}`, `${scope.id}/products/${product.name}`,
+          `${scope.type}/products`, rest.slice(3));
+      }
+      if (sub === undefined) return this.readOnlyCollection(req, record.products, scope.id, kinds.products, item, 'Product');
+    }
+    return undefined;
+  }
+
+  /** `apis/{api}/revisions`: every revision of the API, shaped like the service's ApiRevisionContract list. */
+  private apiRevisions(req: ArmRequest, scope: Container, api: ApiRecord): EmulatorResponse {
+    if (req.method !== 'GET') throw methodNotAllowed(req);
+    const base = api.name.split(';rev=')[0].toLowerCase();
+    const revisions = [...scope.record.apis.values()].filter((a) => a.name.split(';rev=')[0].toLowerCase() === base);
+    return json(200, listPage(revisions, req.url, this.ctx.baseUrl, REVISIONS, (a) => {
+      const revision = String(a.properties.apiRevision ?? '1');
+      const body: JsonObject = {
+        apiId: `${scope.id}/apis/${a.name.includes(';rev=') ? a.name : `${a.name};rev=${revision}`}`,
+        apiRevision: revision,
+        createdDateTime: '2025-11-03T09:12:00.000Z',
+        updatedDateTime: '2026-01-12T16:40:00.000Z',
+        isOnline: true,
+        isCurrent: a.properties.isCurrent !== false,
+      };
+      if (typeof a.properties.apiRevisionDescription === 'string') body.description = a.properties.apiRevisionDescription;
+      return body;
+    }));
+  }
+
+  /** `allPolicies`: one entry per policy anywhere in the service (workspaces included), naming it by its id. */
+  private allPolicies(req: ArmRequest, service: ServiceRecord, sid: string): EmulatorResponse {
+    if (req.method !== 'GET') throw methodNotAllowed(req);
+    const refs: string[] = [];
+    const collect = (scope: Container) => {
+      for (const key of scope.record.policies.keys()) refs.push(`${scope.id}${policyPath(scope.record, key)}/policies/policy`);
+    };
+    collect(serviceContainer(service));
+    for (const workspace of service.workspaces.values()) collect(workspaceContainer(service, workspace));
+    return json(200, listPage(refs.map((ref, i) => ({ ref, i })), req.url, this.ctx.baseUrl, ALL_POLICIES, ({ ref, i }) => ({
+      id: `${sid}/allpolicies/policy-${i + 1}`,
+      type: `${SERVICE_TYPE}/allpolicies`,
+      name: `policy-${i + 1}`,
+      properties: { referencePolicyId: ref, complianceState: 'Compliant' },
+    })));
   }
 
   private unknownRoute(req: ArmRequest): ArmError {
@@ -252,8 +320,9 @@ export class ArmApi {
 
   // ---- named values ------------------------------------------------------------------------
 
-  private namedValues(req: ArmRequest, service: ServiceRecord, sid: string, rest: string[]): EmulatorResponse {
+  private namedValues(req: ArmRequest, scope: Container, rest: string[]): EmulatorResponse {
     const [name, action, ...extra] = rest;
+    const kind = scope.kinds.namedValues;
     if (name === undefined) {
       if (req.method !== 'GET') throw methodNotAllowed(req);
       const failed = req.url.searchParams.get('isKeyVaultRefreshFailed');
@@ -265,33 +334,33 @@ export class ArmApi {
         // true: only entities whose last Key Vault refresh failed; false: only those that have not failed.
         preFilter = failed === 'true' ? isKeyVaultRefreshFailed : (r) => !isKeyVaultRefreshFailed(r);
       }
-      return json(200, listPage([...service.namedValues.values()], req.url, this.ctx.baseUrl, NAMED_VALUES,
-        (r) => serializeResource(sid, NAMED_VALUES, r), NAMED_VALUES.filterFields, preFilter));
+      return json(200, listPage([...scope.record.namedValues.values()], req.url, this.ctx.baseUrl, kind,
+        (r) => serializeResource(scope.id, kind, r), kind.filterFields, preFilter));
     }
     if (extra.length > 0) throw this.unknownRoute(req);
     const key = name.toLowerCase();
-    const record = service.namedValues.get(key);
+    const record = scope.record.namedValues.get(key);
     if (action !== undefined) {
-      if (!record) throw notFound(`Named value '${name}' was not found in service '${service.name}'.`);
+      if (!record) throw notFound(`Named value '${name}' was not found in ${scope.label}.`);
       if (eq(action, 'listValue') && req.method === 'POST') return this.listValue(record);
-      if (eq(action, 'refreshSecret') && req.method === 'POST') return this.startRefresh(service, sid, record);
-      if (eq(action, 'refreshSecret') && req.method === 'GET') return this.refreshResult(req, sid, record);
+      if (eq(action, 'refreshSecret') && req.method === 'POST') return this.startRefresh(scope, record);
+      if (eq(action, 'refreshSecret') && req.method === 'GET') return this.refreshResult(req, scope, record);
       throw eq(action, 'listValue') || eq(action, 'refreshSecret') ? methodNotAllowed(req) : this.unknownRoute(req);
     }
     switch (req.method) {
       case 'GET':
       case 'HEAD': {
-        if (!record) throw notFound(`Named value '${name}' was not found in service '${service.name}'.`);
+        if (!record) throw notFound(`Named value '${name}' was not found in ${scope.label}.`);
         const headers = { ETag: etag(record.etagVersion) };
         if (req.method === 'HEAD') return { status: 200, headers };
-        return json(200, serializeResource(sid, NAMED_VALUES, record), headers);
+        return json(200, serializeResource(scope.id, kind, record), headers);
       }
-      case 'PUT': return this.putNamedValue(req, service, sid, name, record);
-      case 'PATCH': return this.patchNamedValue(req, service, sid, name, record);
+      case 'PUT': return this.putNamedValue(req, scope, name, record);
+      case 'PATCH': return this.patchNamedValue(req, scope, name, record);
       case 'DELETE': {
         if (!record) return { status: 204 };
         if (!etagMatches(header(req, 'if-match'), record.etagVersion)) throw preconditionFailed(name);
-        service.namedValues.delete(key);
+        scope.record.namedValues.delete(key);
         return { status: 200 };
       }
       default: throw methodNotAllowed(req);
@@ -336,8 +405,8 @@ export class ArmApi {
     if (problems.length > 0) throw new ArmError(400, 'ValidationError', `One or more fields contain incorrect values: ${problems.join('; ')}.`);
   }
 
-  private assertUniqueDisplayName(service: ServiceRecord, displayName: unknown, selfKey: string): void {
-    for (const [key, other] of service.namedValues) {
+  private assertUniqueDisplayName(container: PolicyContainer, displayName: unknown, selfKey: string): void {
+    for (const [key, other] of container.namedValues) {
       if (key !== selfKey && typeof displayName === 'string' && eq(other.properties.displayName as string | undefined, displayName)) {
         throw new ArmError(400, 'ValidationError', `A named value with display name '${displayName}' already exists ('${other.name}').`);
       }
@@ -352,14 +421,14 @@ export class ArmApi {
     return body.properties as JsonObject;
   }
 
-  private putNamedValue(req: ArmRequest, service: ServiceRecord, sid: string, name: string, existing: NamedValueRecord | undefined): EmulatorResponse {
+  private putNamedValue(req: ArmRequest, scope: Container, name: string, existing: NamedValueRecord | undefined): EmulatorResponse {
     if (existing && !etagMatches(header(req, 'if-match'), existing.etagVersion)) throw preconditionFailed(name);
     const input = this.bodyProperties(req);
     const props: JsonObject = {};
     for (const k of ['displayName', 'value', 'tags', 'secret', 'keyVault'] as const) if (input[k] !== undefined) props[k] = structuredClone(input[k]);
     if (props.secret === undefined) props.secret = false;
     this.validateNamedValueProperties(props, name);
-    this.assertUniqueDisplayName(service, props.displayName, name.toLowerCase());
+    this.assertUniqueDisplayName(scope.record, props.displayName, name.toLowerCase());
     const record: NamedValueRecord = { name: existing?.name ?? name, properties: props, etagVersion: nextEtagVersion() };
     if (isObject(props.keyVault)) {
       const keyVault: JsonObject = { secretIdentifier: props.keyVault.secretIdentifier };
@@ -369,19 +438,19 @@ export class ArmApi {
       // The service fetches the secret while creating; a failure is recorded in lastStatus rather than rejected.
       refreshNamedValueFromVault(this.state.vaults, record);
     }
-    service.namedValues.set(name.toLowerCase(), record);
+    scope.record.namedValues.set(name.toLowerCase(), record);
     const op = this.newOperation('createOrUpdateNamedValue', record.name, 0);
-    const body = serializeResource(sid, NAMED_VALUES, record);
+    const body = serializeResource(scope.id, scope.kinds.namedValues, record);
     body.properties = { ...body.properties, provisioningState: 'InProgress' };
     const status = existing ? 200 : 201;
     return json(status, body, {
-      ...this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}`, status),
+      ...this.asyncHeaders(scope.serviceId, op, `${scope.id}/namedValues/${record.name}`, status),
       ETag: etag(record.etagVersion),
     });
   }
 
-  private patchNamedValue(req: ArmRequest, service: ServiceRecord, sid: string, name: string, existing: NamedValueRecord | undefined): EmulatorResponse {
-    if (!existing) throw notFound(`Named value '${name}' was not found in service '${service.name}'.`);
+  private patchNamedValue(req: ArmRequest, scope: Container, name: string, existing: NamedValueRecord | undefined): EmulatorResponse {
+    if (!existing) throw notFound(`Named value '${name}' was not found in ${scope.label}.`);
     if (!etagMatches(header(req, 'if-match'), existing.etagVersion)) throw preconditionFailed(name);
     const input = this.bodyProperties(req);
     const merged: JsonObject = structuredClone(existing.properties);
@@ -389,13 +458,13 @@ export class ArmApi {
     if (isObject(input.keyVault)) delete merged.value;
     if (input.value !== undefined) delete merged.keyVault;
     this.validateNamedValueProperties(merged, existing.name);
-    this.assertUniqueDisplayName(service, merged.displayName, existing.name.toLowerCase());
+    this.assertUniqueDisplayName(scope.record, merged.displayName, existing.name.toLowerCase());
     existing.properties = merged;
     existing.etagVersion = nextEtagVersion();
     if (isObject(input.keyVault)) refreshNamedValueFromVault(this.state.vaults, existing);
     if (!isObject(merged.keyVault)) delete existing.keyVaultValue;
     const op = this.newOperation('updateNamedValue', existing.name, 0);
-    return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${existing.name}`, 200) };
+    return { status: 202, headers: this.asyncHeaders(scope.serviceId, op, `${scope.id}/namedValues/${existing.name}`, 200) };
   }
 
   // ---- long-running operations -------------------------------------------------------------
@@ -427,30 +496,30 @@ export class ArmApi {
     };
   }
 
-  private startRefresh(service: ServiceRecord, sid: string, record: NamedValueRecord): EmulatorResponse {
+  private startRefresh(scope: Container, record: NamedValueRecord): EmulatorResponse {
     if (!isObject(record.properties.keyVault)) {
       throw new ArmError(400, 'ValidationError', `Named value '${record.name}' is not a Key Vault reference; only Key Vault named values can be refreshed.`);
     }
     const op = this.newOperation('refreshSecret', record.name, this.ctx.lroDurationMs, () => {
-      const current = service.namedValues.get(record.name.toLowerCase());
+      const current = scope.record.namedValues.get(record.name.toLowerCase());
       if (!current) return { code: 'ResourceNotFound', message: `Named value '${record.name}' was deleted during the refresh.` };
       const failure = refreshNamedValueFromVault(this.state.vaults, current);
       current.etagVersion = nextEtagVersion();
       if (!failure) return undefined;
       return { code: failure.code, message: `Refreshing named value '${current.name}' from Key Vault failed: ${failure.message}` };
     });
-    return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 201) };
+    return { status: 202, headers: this.asyncHeaders(scope.serviceId, op, `${scope.id}/namedValues/${record.name}/refreshSecret`, 201) };
   }
 
   /** GET on the refreshSecret Location: 202 while running, then the refreshed named value. */
-  private refreshResult(req: ArmRequest, sid: string, record: NamedValueRecord): EmulatorResponse {
+  private refreshResult(req: ArmRequest, scope: Container, record: NamedValueRecord): EmulatorResponse {
     const asyncId = req.url.searchParams.get('asyncId');
     const op = asyncId ? this.state.operations.get(asyncId) : undefined;
     if (op && this.observe(op).status === 'InProgress') {
-      return { status: 202, headers: this.asyncHeaders(sid, op, `${sid}/namedValues/${record.name}/refreshSecret`, 201) };
+      return { status: 202, headers: this.asyncHeaders(scope.serviceId, op, `${scope.id}/namedValues/${record.name}/refreshSecret`, 201) };
     }
     if (op?.status === 'Failed' && op.error) throw new ArmError(400, op.error.code, op.error.message);
-    return json(200, serializeResource(sid, NAMED_VALUES, record), { ETag: etag(record.etagVersion) });
+    return json(200, serializeResource(scope.id, scope.kinds.namedValues, record), { ETag: etag(record.etagVersion) });
   }
 
   private operationResult(req: ArmRequest, sid: string, opId: string): EmulatorResponse {
@@ -466,89 +535,92 @@ export class ArmApi {
 
   // ---- policy fragments and policies -------------------------------------------------------
 
-  private policyFragments(req: ArmRequest, service: ServiceRecord, sid: string, rest: string[]): EmulatorResponse {
+  private policyFragments(req: ArmRequest, scope: Container, rest: string[]): EmulatorResponse {
     const [name, ...extra] = rest;
     if (extra.length > 0) throw this.unknownRoute(req);
+    const kind = scope.kinds.policyFragments;
+    const fragments = scope.record.policyFragments;
     if (name === undefined) {
       if (req.method !== 'GET') throw methodNotAllowed(req);
       const format = parsePolicyFormat(req.url.searchParams.get('format'), 'xml');
-      return json(200, listPage([...service.policyFragments.values()], req.url, this.ctx.baseUrl, POLICY_FRAGMENTS,
-        (r) => serializePolicyFragment(sid, r, format), POLICY_FRAGMENTS.filterFields));
+      return json(200, listPage([...fragments.values()], req.url, this.ctx.baseUrl, kind,
+        (r) => serializePolicyFragment(scope.id, kind, r, format), kind.filterFields));
     }
     const key = name.toLowerCase();
-    const record = service.policyFragments.get(key);
+    const record = fragments.get(key);
     switch (req.method) {
       case 'GET':
       case 'HEAD': {
-        if (!record) throw notFound(`Policy fragment '${name}' was not found in service '${service.name}'.`);
+        if (!record) throw notFound(`Policy fragment '${name}' was not found in ${scope.label}.`);
         const headers = { ETag: etag(record.etagVersion) };
         if (req.method === 'HEAD') return { status: 200, headers };
         const format = parsePolicyFormat(req.url.searchParams.get('format'), 'xml');
-        return json(200, serializePolicyFragment(sid, record, format), headers);
+        return json(200, serializePolicyFragment(scope.id, kind, record, format), headers);
       }
       case 'PUT': {
         if (record && !etagMatches(header(req, 'if-match'), record.etagVersion)) throw preconditionFailed(name);
         const input = this.bodyProperties(req);
-        if (typeof input.value !== 'string' || !/^\s*<fragment[\s>]/.test(input.value)) {
-          throw new ArmError(400, 'ValidationError', "properties.value is required and must be a '<fragment>...</fragment>' document.");
-        }
+        if (typeof input.value !== 'string') throw new ArmError(400, 'ValidationError', "properties.value is required: the fragment's '<fragment>...</fragment>' document.");
         const format = parsePolicyFormat(typeof input.format === 'string' ? input.format : null, 'xml');
-        const properties: JsonObject = { value: storePolicy(input.value, format) };
+        const value = storePolicy(input.value, format);
+        rejectInvalidPolicy(value, 'fragment', scope);
+        const properties: JsonObject = { value };
         if (typeof input.description === 'string') properties.description = input.description;
+        else if (record && typeof record.properties.description === 'string') properties.description = record.properties.description;
         const stored: ResourceRecord = { name: record?.name ?? name, properties, etagVersion: nextEtagVersion() };
-        service.policyFragments.set(key, stored);
+        fragments.set(key, stored);
         const op = this.newOperation('createOrUpdatePolicyFragment', stored.name, 0);
-        const body = serializePolicyFragment(sid, stored, format);
+        const body = serializePolicyFragment(scope.id, kind, stored, format);
         body.properties = { ...body.properties, provisioningState: 'InProgress' };
         const status = record ? 200 : 201;
-        return json(status, body, { ...this.asyncHeaders(sid, op, `${sid}/policyFragments/${stored.name}`, status), ETag: etag(stored.etagVersion) });
+        return json(status, body, { ...this.asyncHeaders(scope.serviceId, op, `${scope.id}/policyFragments/${stored.name}`, status), ETag: etag(stored.etagVersion) });
       }
       case 'DELETE': {
         if (!record) return { status: 204 };
         if (!etagMatches(header(req, 'if-match'), record.etagVersion)) throw preconditionFailed(name);
-        service.policyFragments.delete(key);
+        fragments.delete(key);
         return { status: 200 };
       }
       default: throw methodNotAllowed(req);
     }
   }
 
-  private policyAtScope(req: ArmRequest, service: ServiceRecord, scopeKey: string, scopeId: string, scopeType: string, rest: string[]): EmulatorResponse {
-    const raw = service.policies.get(scopeKey);
+  private policyAtScope(req: ArmRequest, scope: Container, scopeKey: string, scopeId: string, scopeType: string, rest: string[]): EmulatorResponse {
+    const policies = scope.record.policies;
+    const current = policies.get(scopeKey);
     if (rest.length === 0) {
       if (req.method !== 'GET') throw methodNotAllowed(req);
       const format = req.url.searchParams.has('format') ? parsePolicyFormat(req.url.searchParams.get('format'), 'xml') : undefined;
-      const items = raw === undefined ? [] : [raw];
+      const items = current === undefined ? [] : [current.value];
       return json(200, listPage(items, req.url, this.ctx.baseUrl, POLICIES, (p) => serializePolicy(scopeId, scopeType, p, format)));
     }
     if (rest.length !== 1 || !eq(rest[0], 'policy')) {
       throw new ArmError(400, 'ValidationError', `'${rest.join('/')}' is not a valid policy id; the only policy id is 'policy'.`);
     }
-    const version = raw === undefined ? 0 : policyEtagVersion(raw);
     switch (req.method) {
       case 'GET':
       case 'HEAD': {
-        if (raw === undefined) throw notFound(`No policy is configured at scope '${scopeId}'.`);
-        const headers = { ETag: etag(version) };
+        if (current === undefined) throw notFound(`No policy is configured at scope '${scopeId}'.`);
+        const headers = { ETag: etag(current.etagVersion) };
         if (req.method === 'HEAD') return { status: 200, headers };
         const format = req.url.searchParams.has('format') ? parsePolicyFormat(req.url.searchParams.get('format'), 'xml') : undefined;
-        return json(200, serializePolicy(scopeId, scopeType, raw, format), headers);
+        return json(200, serializePolicy(scopeId, scopeType, current.value, format), headers);
       }
       case 'PUT': {
-        if (raw !== undefined && !etagMatches(header(req, 'if-match'), version)) throw preconditionFailed('policy');
+        if (current !== undefined && !etagMatches(header(req, 'if-match'), current.etagVersion)) throw preconditionFailed('policy');
         const input = this.bodyProperties(req);
-        if (typeof input.value !== 'string' || !/^\s*(<!--[\s\S]*?-->\s*)*<policies[\s>]/.test(input.value)) {
-          throw new ArmError(400, 'ValidationError', "properties.value is required and must be a '<policies>...</policies>' document.");
-        }
+        if (typeof input.value !== 'string') throw new ArmError(400, 'ValidationError', "properties.value is required: the '<policies>...</policies>' document.");
         const format = parsePolicyFormat(typeof input.format === 'string' ? input.format : null, 'xml');
-        const stored = storePolicy(input.value, format);
-        service.policies.set(scopeKey, stored);
-        return json(raw === undefined ? 201 : 200, serializePolicy(scopeId, scopeType, stored, undefined), { ETag: etag(policyEtagVersion(stored)) });
+        const value = storePolicy(input.value, format);
+        rejectInvalidPolicy(value, 'policies', scope);
+        const stored: PolicyRecord = { value, etagVersion: nextEtagVersion() };
+        policies.set(scopeKey, stored);
+        return json(current === undefined ? 201 : 200, serializePolicy(scopeId, scopeType, stored.value, undefined), { ETag: etag(stored.etagVersion) });
       }
       case 'DELETE': {
-        if (raw === undefined) return { status: 204 };
-        if (!etagMatches(header(req, 'if-match'), version)) throw preconditionFailed('policy');
-        service.policies.delete(scopeKey);
+        if (current === undefined) return { status: 204 };
+        if (!etagMatches(header(req, 'if-match'), current.etagVersion)) throw preconditionFailed('policy');
+        policies.delete(scopeKey);
         return { status: 200 };
       }
       default: throw methodNotAllowed(req);
@@ -572,9 +644,68 @@ function preconditionFailed(name: string): ArmError {
   return new ArmError(412, 'PreconditionFailed', `The If-Match header does not match the current entity tag of '${name}'; it was changed by someone else.`);
 }
 
-/** Policies carry no version counter of their own; their ETag is derived from their content. */
-function policyEtagVersion(raw: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+/**
+ * The service answers a policy it cannot accept with 400 ValidationError and one detail per problem (target
+ * `representation`), the form the portal shows as "One or more fields contain incorrect values:".
+ */
+function rejectInvalidPolicy(value: string, root: 'policies' | 'fragment', scope: Container): void {
+  const problems = validatePolicyDocument(value, root, {
+    // Named values and fragments resolve in the container first; workspace policies may also use the service's.
+    hasNamedValue: (name) => containersOf(scope).some((c) => [...c.namedValues.values()].some((nv) => eq(nv.properties.displayName as string | undefined, name))),
+    hasFragment: (name) => containersOf(scope).some((c) => c.policyFragments.has(name.toLowerCase())),
+  });
+  if (problems.length === 0) return;
+  throw new ArmError(400, 'ValidationError', 'One or more fields contain incorrect values:', {},
+    problems.map((message) => ({ code: 'ValidationError', target: 'representation', message })));
+}
+
+function containersOf(scope: Container): PolicyContainer[] {
+  return scope.record === scope.service ? [scope.service] : [scope.record, scope.service];
+}
+
+/** The service or one of its workspaces, as the routes below it see it. */
+interface Container {
+  record: PolicyContainer;
+  /** ARM id of the service or the workspace. */
+  id: string;
+  /** ARM id of the service (long-running operations are tracked there). */
+  serviceId: string;
+  /** Resource type of the container: `Microsoft.ApiManagement/service` or `…/service/workspaces`. */
+  type: string;
+  kinds: ContainerKinds;
+  /** For messages: "service 'contoso-apim'" or "workspace 'team-orders'". */
+  label: string;
+  service: ServiceRecord;
+}
+
+function serviceContainer(service: ServiceRecord): Container {
+  const id = serviceId(service);
+  return { record: service, id, serviceId: id, type: SERVICE_TYPE, kinds: SERVICE_KINDS, label: `service '${service.name}'`, service };
+}
+
+function workspaceContainer(service: ServiceRecord, workspace: WorkspaceRecord): Container {
+  const sid = serviceId(service);
+  return {
+    record: workspace, id: `${sid}/workspaces/${workspace.name}`, serviceId: sid, type: `${SERVICE_TYPE}/workspaces`,
+    kinds: WORKSPACE_KINDS, label: `workspace '${workspace.name}'`, service,
+  };
+}
+
+/** An API by name; `{api};rev={n}` of the current revision names the API itself, as on the service. */
+function findApi(container: PolicyContainer, name: string): ApiRecord | undefined {
+  const direct = container.apis.get(name.toLowerCase());
+  if (direct) return direct;
+  const match = /^(.+);rev=(\d+)$/i.exec(name);
+  const base = match ? container.apis.get(match[1].toLowerCase()) : undefined;
+  return base && String(base.properties.apiRevision ?? '1') === match?.[2] ? base : undefined;
+}
+
+/** The path below the container of a policy stored under `key`, with the names spelled as created. */
+function policyPath(container: PolicyContainer, key: string): string {
+  if (key === '') return '';
+  const [collection, name, , operation] = key.split('/');
+  if (collection === 'products') return `/products/${container.products.get(name)?.name ?? name}`;
+  const api = container.apis.get(name);
+  const apiPath = `/apis/${api?.name ?? name}`;
+  return operation === undefined ? apiPath : `${apiPath}/operations/${api?.operations.get(operation)?.name ?? operation}`;
 }

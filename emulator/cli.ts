@@ -9,6 +9,7 @@ const USAGE = `Usage: node out/emulator/cli.js [options]
   --port N                   listen on 127.0.0.1:N (default: a free port)
   --fixture FILE             instance fixture JSON (default: emulator/fixtures/demo-instance.json)
   --extra-named-values N     add N generated named values to the first service
+  --extra-apis N             add N generated APIs (two operations each) to the first service
   --cert-dir DIR             where to write ca.pem (default: a temp dir)
   --client-secret SECRET     fixed service-principal secret (default: random per start)
   --lro-duration-ms N        how long refreshSecret stays InProgress (default 300)
@@ -39,6 +40,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
       case '--port': options.port = number(flag, next()); break;
       case '--fixture': options.fixture = path.resolve(next() ?? ''); break;
       case '--extra-named-values': options.extraNamedValues = number(flag, next()); break;
+      case '--extra-apis': options.extraApis = number(flag, next()); break;
       case '--cert-dir': options.certDir = path.resolve(next() ?? ''); break;
       case '--client-secret': options.clientSecret = next(); break;
       case '--lro-duration-ms': options.lroDurationMs = number(flag, next()); break;
@@ -104,7 +106,9 @@ export function connectionInstructions(emu: RunningEmulator): string {
     `and run "APIM Policy: Set Service Principal Secret" with the client secret above (start the emulator with`,
     '--client-secret to keep it across restarts).',
     '',
-    `Control endpoints: ${emu.url}/_emulator/{state,requests,faults,reset,vaults/<vault>[/secrets/<secret>]}`,
+    `Control endpoints: ${emu.url}/_emulator/{state,requests,faults,reset,vaults/<vault>[/secrets/<secret>],policies}`,
+    `Change a policy behind the editor's back (the next save from the editor meets 412):`,
+    `  curl --cacert ${emu.caFile} -X POST ${emu.url}/_emulator/policies -H 'content-type: application/json' -d '{"scope":"apis/orders-api"}'`,
     'Press Ctrl+C to stop.',
     '',
   ].join('\n');

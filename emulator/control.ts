@@ -4,7 +4,8 @@ import { ArmError, isObject, json, parseJsonBody, type EmulatorResponse } from '
 import { isKeyVaultRefreshFailed, isVaultSecretState } from './keyVault';
 import { serviceId } from './armResources';
 import type { FaultInjector } from './faults';
-import type { ArmRequestStats, EmulatorState, FaultSettings, RequestLogEntry, VaultSecretState } from './types';
+import { nextEtagVersion } from './state';
+import type { ArmRequestStats, EmulatorState, FaultSettings, PolicyContainer, RequestLogEntry, VaultSecretState } from './types';
 
 export interface ControlHooks {
   state: EmulatorState;
@@ -14,6 +15,48 @@ export interface ControlHooks {
   stats(): ArmRequestStats;
   resetStats(): void;
   reset(): void;
+}
+
+/**
+ * Changes a policy or fragment the way a colleague in the portal would (no If-Match, no validation), so a
+ * client holding the old ETag runs into 412. `scope` is the path below the service: '' (global),
+ * `apis/{api}`, `apis/{api}/operations/{op}`, `products/{p}`, `policyFragments/{f}`, each optionally
+ * prefixed with `workspaces/{ws}/`. Without `value`, a dated comment is added before the closing root tag.
+ */
+export function changePolicy(state: EmulatorState, scope: string, value: string | undefined, serviceName?: string): string {
+  const service = serviceName === undefined ? state.services[0] : state.services.find((s) => s.name.toLowerCase() === serviceName.toLowerCase());
+  if (!service) throw new Error(`There is no service '${serviceName ?? ''}'.`);
+  let segments = scope.split('/').filter((s) => s !== '').map((s) => s.toLowerCase());
+  let container: PolicyContainer = service;
+  if (segments[0] === 'workspaces') {
+    const workspace = service.workspaces.get(segments[1] ?? '');
+    if (!workspace) throw new Error(`Service '${service.name}' has no workspace '${segments[1] ?? ''}'.`);
+    container = workspace;
+    segments = segments.slice(2);
+  }
+  const edit = (current: string | undefined): string => {
+    if (value !== undefined) return value;
+    if (current === undefined) throw new Error(`Nothing to change at '${scope}': give the new policy as "value".`);
+    const note = `<!-- Changed on the instance at ${new Date().toISOString()} -->`;
+    const close = current.lastIndexOf('</');
+    return close < 0 ? `${current}\n${note}` : `${current.slice(0, close)}\t${note}\n${current.slice(close)}`;
+  };
+  if (segments[0] === 'policyfragments' && segments.length === 2) {
+    const fragment = container.policyFragments.get(segments[1]);
+    const next = edit(typeof fragment?.properties.value === 'string' ? fragment.properties.value : undefined);
+    container.policyFragments.set(segments[1], {
+      name: fragment?.name ?? segments[1], properties: { ...(fragment?.properties ?? {}), value: next }, etagVersion: nextEtagVersion(),
+    });
+    return next;
+  }
+  const valid = segments.length === 0
+    || (segments[0] === 'apis' && (segments.length === 2 || (segments.length === 4 && segments[2] === 'operations')))
+    || (segments[0] === 'products' && segments.length === 2);
+  if (!valid) throw new Error(`'${scope}' is not a policy scope (use '', apis/{api}, apis/{api}/operations/{op}, products/{p} or policyFragments/{f}).`);
+  const key = segments.join('/');
+  const next = edit(container.policies.get(key)?.value);
+  container.policies.set(key, { value: next, etagVersion: nextEtagVersion() });
+  return next;
 }
 
 /** A summary of the live state with counts and statuses, and without any secret or named-value value. */
@@ -39,6 +82,7 @@ export function stateSummary(hooks: ControlHooks): unknown {
         products: s.products.size,
         workspaces: s.workspaces.size,
         policies: s.policies.size,
+        workspacePolicies: [...s.workspaces.values()].reduce((n, w) => n + w.policies.size, 0),
       },
       keyVaultNamedValues: [...s.namedValues.values()]
         .filter((r) => isObject(r.properties.keyVault))
@@ -84,6 +128,20 @@ export function handleControl(method: string, url: URL, body: string, hooks: Con
           throw new ArmError(400, 'ValidationError', (e as Error).message);
         }
         return json(200, hooks.faults.current);
+      }
+      case 'POST policies': {
+        // Body: { "scope": "apis/orders-api", "value"?: "<policies>…", "service"?: "contoso-apim" }
+        const change = parseJsonBody(body);
+        if (!isObject(change) || typeof change.scope !== 'string' || (change.value !== undefined && typeof change.value !== 'string')
+          || (change.service !== undefined && typeof change.service !== 'string')) {
+          throw new ArmError(400, 'ValidationError', 'Body must be {"scope": "<path below the service>", "value"?: "<policy XML>", "service"?: "<name>"}.');
+        }
+        try {
+          const value = changePolicy(hooks.state, change.scope, change.value as string | undefined, change.service as string | undefined);
+          return json(200, { scope: change.scope, value });
+        } catch (e) {
+          throw new ArmError(400, 'ValidationError', (e as Error).message);
+        }
       }
       case 'POST vaults': {
         // /_emulator/vaults/{vault}  or  /_emulator/vaults/{vault}/secrets/{secret}

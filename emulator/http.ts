@@ -10,19 +10,29 @@ export interface EmulatorResponse {
   rawBody?: string;
 }
 
-/** An ARM-shaped failure: `{ "error": { "code", "message" } }`. */
+/** One entry of an ARM error's `details`, as API Management fills it for validation failures. */
+export interface ArmErrorDetail {
+  code: string;
+  target?: string;
+  message: string;
+}
+
+/** An ARM-shaped failure: `{ "error": { "code", "message", "details"? } }`. */
 export class ArmError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly details?: ArmErrorDetail[],
   ) {
     super(message);
   }
 
   toResponse(): EmulatorResponse {
-    return { status: this.status, headers: this.headers, body: { error: { code: this.code, message: this.message } } };
+    const error: Record<string, unknown> = { code: this.code, message: this.message };
+    if (this.details) error.details = this.details;
+    return { status: this.status, headers: this.headers, body: { error } };
   }
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArmApi } from './armRoutes';
 import { serviceId } from './armResources';
-import { handleControl, type ControlHooks } from './control';
+import { changePolicy, handleControl, type ControlHooks } from './control';
 import { FaultInjector, malformBody } from './faults';
 import { ArmError, json, readBody, serialize, type EmulatorResponse } from './http';
 import { TokenIssuer } from './identity';
@@ -56,7 +56,7 @@ function identityRoute(method: string, segs: string[]): { tenant: string; kind: 
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const fixture = loadFixture(options.fixture);
-  const buildOptions = { extraNamedValues: options.extraNamedValues, clientSecret: options.clientSecret };
+  const buildOptions = { extraNamedValues: options.extraNamedValues, extraApis: options.extraApis, clientSecret: options.clientSecret };
   const state: EmulatorState = buildState(fixture, buildOptions);
   const tls = await createTlsIdentity(options.certDir);
   const faults = new FaultInjector(options.faults);
@@ -226,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: (f) => faults.set(f),
     state,
     setVaultState,
+    changePolicy: (scope, value, service) => changePolicy(state, scope, value, service),
     requestLog,
     stats: () => ({ ...armStats }),
     resetStats,

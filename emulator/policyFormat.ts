@@ -27,12 +27,12 @@ export function toRawXmlFormat(xml: string): string {
   return rewriteExpressions(xml, unescapeExpression, true);
 }
 
-function startsExpression(doc: string, at: number): boolean {
+export function startsExpression(doc: string, at: number): boolean {
   return doc[at] === '@' && (doc[at + 1] === '(' || doc[at + 1] === '{');
 }
 
 /** Index just past the bracket closing the expression that opens at `start` (the `(` or `{` after `@`). */
-function expressionEnd(text: string, start: number, escaped: boolean): number {
+export function expressionEnd(text: string, start: number, escaped: boolean): number {
   const open = text[start];
   const close = open === '(' ? ')' : '}';
   let depth = 0;

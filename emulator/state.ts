@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { refreshNamedValueFromVault } from './keyVault';
 import type {
-  ApiRecord, AuthorizationProviderRecord, EmulatorState, FixtureResource, InstanceFixture, NamedValueRecord,
-  ResourceRecord, ServiceRecord, VaultRecord,
+  ApiRecord, AuthorizationProviderRecord, EmulatorState, FixtureResource, FixtureScopeContainer, InstanceFixture, NamedValueRecord,
+  PolicyContainer, PolicyRecord, ResourceRecord, ServiceRecord, VaultRecord, WorkspaceRecord,
 } from './types';
 
 /** Finds emulator/fixtures/<name> by walking up from this file (works from the sources and from out/). */
@@ -44,6 +44,29 @@ function validateFixture(f: InstanceFixture): void {
   if (problems.length > 0) throw new Error(`invalid emulator fixture: ${problems.join('; ')}`);
 }
 
+/** The service's or a workspace's APIs, products, fragments, named values and policies. */
+function buildContainer(source: FixtureScopeContainer): Omit<PolicyContainer, 'name'> {
+  const policies = new Map<string, PolicyRecord>();
+  const policy = (key: string, value: string | undefined) => {
+    if (value !== undefined) policies.set(key, { value, etagVersion: nextEtagVersion() });
+  };
+  policy('', source.policy);
+  const apis = new Map<string, ApiRecord>();
+  for (const api of source.apis ?? []) {
+    apis.set(api.name.toLowerCase(), { name: api.name, properties: api.properties, etagVersion: nextEtagVersion(), operations: toRecords(api.operations) });
+    policy(`apis/${api.name.toLowerCase()}`, api.policy);
+    for (const op of api.operations ?? []) policy(`apis/${api.name.toLowerCase()}/operations/${op.name.toLowerCase()}`, op.policy);
+  }
+  for (const product of source.products ?? []) policy(`products/${product.name.toLowerCase()}`, product.policy);
+  return {
+    namedValues: toRecords(source.namedValues) as Map<string, NamedValueRecord>,
+    policyFragments: toRecords(source.policyFragments),
+    apis,
+    products: toRecords(source.products),
+    policies,
+  };
+}
+
 let etagCounter = 1;
 export function nextEtagVersion(): number {
   return etagCounter++;
@@ -59,6 +82,7 @@ function toRecords(items: FixtureResource[] | undefined): Map<string, ResourceRe
 
 export interface BuildOptions {
   extraNamedValues?: number;
+  extraApis?: number;
   clientSecret?: string;
 }
 
@@ -73,27 +97,16 @@ export function buildState(fixture: InstanceFixture, options: BuildOptions = {})
   }
 
   const services: ServiceRecord[] = fixture.services.map((s) => {
-    const policies = new Map<string, string>();
-    if (s.policy !== undefined) policies.set('', s.policy);
-    const apis = new Map<string, ApiRecord>();
-    for (const api of s.apis ?? []) {
-      const operations = toRecords(api.operations);
-      apis.set(api.name.toLowerCase(), { name: api.name, properties: api.properties, etagVersion: nextEtagVersion(), operations });
-      if (api.policy !== undefined) policies.set(`apis/${api.name.toLowerCase()}`, api.policy);
-      for (const op of api.operations ?? []) {
-        if (op.policy !== undefined) policies.set(`apis/${api.name.toLowerCase()}/operations/${op.name.toLowerCase()}`, op.policy);
-      }
-    }
-    for (const product of s.products ?? []) {
-      if (product.policy !== undefined) policies.set(`products/${product.name.toLowerCase()}`, product.policy);
-    }
     const authorizationProviders = new Map<string, AuthorizationProviderRecord>();
     for (const p of s.authorizationProviders ?? []) {
       authorizationProviders.set(p.name.toLowerCase(), {
         name: p.name, properties: p.properties, etagVersion: nextEtagVersion(), authorizations: toRecords(p.authorizations),
       });
     }
-    const namedValues = toRecords(s.namedValues) as Map<string, NamedValueRecord>;
+    const workspaces = new Map<string, WorkspaceRecord>();
+    for (const ws of s.workspaces ?? []) {
+      workspaces.set(ws.name.toLowerCase(), { name: ws.name, properties: ws.properties, etagVersion: nextEtagVersion(), ...buildContainer(ws) });
+    }
     return {
       subscriptionId: s.subscriptionId,
       resourceGroup: s.resourceGroup,
@@ -105,17 +118,13 @@ export function buildState(fixture: InstanceFixture, options: BuildOptions = {})
       systemData: s.systemData,
       properties: s.properties,
       etagVersion: nextEtagVersion(),
-      namedValues,
+      ...buildContainer(s),
       backends: toRecords(s.backends),
-      policyFragments: toRecords(s.policyFragments),
       loggers: toRecords(s.loggers),
       certificates: toRecords(s.certificates),
       authorizationProviders,
       caches: toRecords(s.caches),
-      apis,
-      products: toRecords(s.products),
-      workspaces: toRecords(s.workspaces),
-      policies,
+      workspaces,
     };
   });
 
@@ -123,14 +132,19 @@ export function buildState(fixture: InstanceFixture, options: BuildOptions = {})
   // fixture pins a lastStatus itself (the contract examples do).
   const now = new Date();
   for (const service of services) {
-    for (const record of service.namedValues.values()) {
-      const kv = record.properties.keyVault as { lastStatus?: unknown } | undefined;
-      if (kv && kv.lastStatus === undefined) refreshNamedValueFromVault(vaults, record, now);
+    for (const container of [service, ...service.workspaces.values()]) {
+      for (const record of container.namedValues.values()) {
+        const kv = record.properties.keyVault as { lastStatus?: unknown } | undefined;
+        if (kv && kv.lastStatus === undefined) refreshNamedValueFromVault(vaults, record, now);
+      }
     }
   }
 
   if (options.extraNamedValues && options.extraNamedValues > 0 && services.length > 0) {
     addGeneratedNamedValues(services[0], options.extraNamedValues);
+  }
+  if (options.extraApis && options.extraApis > 0 && services.length > 0) {
+    addGeneratedApis(services[0], options.extraApis);
   }
 
   const sp = fixture.servicePrincipal;
@@ -163,5 +177,32 @@ export function addGeneratedNamedValues(service: ServiceRecord, count: number): 
     if (i % 7 === 0) properties.tags = ['bulk', `group-${i % 3}`];
     const name = `bulk-nv-${n}`;
     service.namedValues.set(name, { name, properties, etagVersion: nextEtagVersion() });
+  }
+}
+
+/**
+ * Adds `count` generated APIs (`bulk-api-00001`…, two operations each, every 5th with an API policy) after the
+ * fixture's, for the "2,000 APIs" scenarios: paging, filtering and lazy children.
+ */
+export function addGeneratedApis(service: ServiceRecord, count: number): void {
+  const width = Math.max(5, String(count).length);
+  for (let i = 1; i <= count; i++) {
+    const n = String(i).padStart(width, '0');
+    const name = `bulk-api-${n}`;
+    const operation = (id: string, method: string, urlTemplate: string): ResourceRecord =>
+      ({ name: id, properties: { displayName: `${method} ${urlTemplate}`, method, urlTemplate }, etagVersion: nextEtagVersion() });
+    const operations = new Map<string, ResourceRecord>([
+      ['list-items', operation('list-items', 'GET', '/items')],
+      ['create-item', operation('create-item', 'POST', '/items')],
+    ]);
+    service.apis.set(name, {
+      name,
+      properties: { displayName: `Bulk API ${n}`, apiRevision: '1', path: `bulk/${n}`, protocols: ['https'], isCurrent: true, serviceUrl: `https://bulk.contoso.example/${n}` },
+      etagVersion: nextEtagVersion(),
+      operations,
+    });
+    if (i % 5 === 0) {
+      service.policies.set(`apis/${name}`, { value: `<policies>\n\t<inbound>\n\t\t<base />\n\t\t<set-header name="x-bulk" exists-action="override">\n\t\t\t<value>${n}</value>\n\t\t</set-header>\n\t</inbound>\n\t<backend>\n\t\t<base />\n\t</backend>\n\t<outbound>\n\t\t<base />\n\t</outbound>\n\t<on-error>\n\t\t<base />\n\t</on-error>\n</policies>`, etagVersion: nextEtagVersion() });
+    }
   }
 }

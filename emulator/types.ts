@@ -27,6 +27,7 @@ export interface EmulatorOptions {
   fixture?: string | InstanceFixture; // path or object; default = emulator/fixtures/demo-instance.json
   faults?: FaultSettings;
   extraNamedValues?: number;    // add N generated named values (e.g. 10000 for the "huge instance")
+  extraApis?: number;           // add N generated APIs (two operations each) for the "2,000 APIs" scenarios
   certDir?: string;             // where to write ca.pem (default: a temp dir)
   quiet?: boolean;
   /** How long a refreshSecret / create operation stays InProgress (default 300 ms). */
@@ -48,6 +49,13 @@ export interface RunningEmulator {
   setFaults(f: FaultSettings): void;
   state: EmulatorState;         // live in-memory state (tests may inspect/mutate)
   setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
+  /**
+   * Changes a policy behind the client's back, as a colleague in the portal would: `scope` is the path below
+   * the service (`''` global, `apis/{api}`, `apis/{api}/operations/{op}`, `products/{p}`,
+   * `policyFragments/{f}`, each optionally under `workspaces/{ws}/`). Without `value` a comment is appended.
+   * Returns the new raw text. The ETag changes.
+   */
+  changePolicy(scope: string, value?: string, service?: string): string;
   requestLog: RequestLogEntry[]; // no bodies, no secrets
   /** ARM request counts and the most served at once, since start or `resetStats()`. */
   stats(): ArmRequestStats;
@@ -75,12 +83,26 @@ export type JsonObject = { [key: string]: unknown };
 /** One child resource as stored: its ARM name and its wire `properties`. */
 export interface FixtureResource { name: string; properties: JsonObject }
 
+/** An API; a revision other than the current one is an API named `{api};rev={n}` with `isCurrent: false`. */
 export interface FixtureApi extends FixtureResource {
   operations?: Array<FixtureResource & { policy?: string }>;
   policy?: string;
 }
 
-export interface FixtureService {
+/** What holds APIs, products, fragments, named values and policies: the service itself, or one of its workspaces. */
+export interface FixtureScopeContainer {
+  /** Global (service) or workspace-level policy (raw XML). */
+  policy?: string;
+  namedValues?: FixtureResource[];
+  policyFragments?: FixtureResource[];
+  apis?: FixtureApi[];
+  products?: Array<FixtureResource & { policy?: string }>;
+}
+
+/** An APIM workspace (a `workspaces/{ws}` child of the service) with its own APIs, products, fragments, named values and policies. */
+export interface FixtureWorkspace extends FixtureResource, FixtureScopeContainer {}
+
+export interface FixtureService extends FixtureScopeContainer {
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -90,18 +112,12 @@ export interface FixtureService {
   identity?: JsonObject;
   systemData?: JsonObject;
   properties: JsonObject;
-  /** Service-scope policy (raw XML). */
-  policy?: string;
-  namedValues?: FixtureResource[];
   backends?: FixtureResource[];
-  policyFragments?: FixtureResource[];
   loggers?: FixtureResource[];
   certificates?: FixtureResource[];
   authorizationProviders?: Array<FixtureResource & { authorizations?: FixtureResource[] }>;
   caches?: FixtureResource[];
-  apis?: FixtureApi[];
-  products?: Array<FixtureResource & { policy?: string }>;
-  workspaces?: FixtureResource[];
+  workspaces?: FixtureWorkspace[];
 }
 
 export interface FixtureSubscription {
@@ -154,7 +170,28 @@ export interface AuthorizationProviderRecord extends ResourceRecord {
   authorizations: Map<string, ResourceRecord>;
 }
 
-export interface ServiceRecord {
+/** A policy as stored (raw XML) and its version; the version, and so the ETag, changes on every write. */
+export interface PolicyRecord {
+  value: string;
+  etagVersion: number;
+}
+
+/**
+ * What the service and each workspace hold alike. Policies are keyed by scope below the container: ''
+ * (the container's own policy), 'apis/{api}', 'apis/{api}/operations/{op}', 'products/{p}' (lower case).
+ */
+export interface PolicyContainer {
+  name: string;
+  namedValues: Map<string, NamedValueRecord>;
+  policyFragments: Map<string, ResourceRecord>;
+  apis: Map<string, ApiRecord>;
+  products: Map<string, ResourceRecord>;
+  policies: Map<string, PolicyRecord>;
+}
+
+export interface WorkspaceRecord extends ResourceRecord, PolicyContainer {}
+
+export interface ServiceRecord extends PolicyContainer {
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -165,18 +202,12 @@ export interface ServiceRecord {
   systemData?: JsonObject;
   properties: JsonObject;
   etagVersion: number;
-  namedValues: Map<string, NamedValueRecord>;
   backends: Map<string, ResourceRecord>;
-  policyFragments: Map<string, ResourceRecord>;
   loggers: Map<string, ResourceRecord>;
   certificates: Map<string, ResourceRecord>;
   authorizationProviders: Map<string, AuthorizationProviderRecord>;
   caches: Map<string, ResourceRecord>;
-  apis: Map<string, ApiRecord>;
-  products: Map<string, ResourceRecord>;
-  workspaces: Map<string, ResourceRecord>;
-  /** Policies keyed by scope: '' (service), 'apis/{api}', 'apis/{api}/operations/{op}', 'products/{p}'. Raw XML. */
-  policies: Map<string, string>;
+  workspaces: Map<string, WorkspaceRecord>;
 }
 
 export interface VaultRecord {

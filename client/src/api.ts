@@ -22,6 +22,9 @@ import type { FilterMode } from './namedValues/model';
 import type { RefreshReport } from './namedValues/refreshFlow';
 import type { NamedValuesTreeNode } from './namedValues/treeNodes';
 import type { UsageSearchResult } from './namedValues/usages';
+import type { PolicyCommandOutcome } from './policies/commands';
+import type { PublishOutcome } from './policies/publish';
+import type { InstanceBrowser, PolicyTreeNode } from './policies/treeModel';
 
 export interface ConnectionApi {
   /** 'signedOut' | 'noInstance' | 'loading' | 'connected' | 'stale' | 'error' */
@@ -58,6 +61,26 @@ export interface NamedValuesApi {
   readonly lastUsageSearch: UsageSearchResult | undefined;
 }
 
+export interface PoliciesApi {
+  readonly treeProvider: vscode.TreeDataProvider<PolicyTreeNode>;
+  readonly treeView: vscode.TreeView<PolicyTreeNode>;
+  /** One root per connected instance. */
+  roots(): InstanceBrowser[];
+  /** Roots without an argument; a node's children (loading them from the instance if needed) with one. */
+  getChildren(element?: PolicyTreeNode): Promise<PolicyTreeNode[]>;
+  getTreeItem(element: PolicyTreeNode): vscode.TreeItem;
+  /** What Filter Policies… does with the text ('' shows everything). */
+  setFilter(text: string | undefined): Promise<void>;
+  /** The last save of an instance document (a publish) and how it ended. */
+  readonly lastPublish: { uri: string; outcome: PublishOutcome } | undefined;
+  /** How the last Compare / Publish / Pull / Delete command ended. */
+  readonly lastOutcome: PolicyCommandOutcome | undefined;
+  /** The ETag an open instance document is based on. */
+  baseEtag(uri: vscode.Uri): string | undefined;
+  /** APIM's validation problems from the last rejected publishes. */
+  readonly problems: vscode.DiagnosticCollection;
+}
+
 export interface StatusBarApi {
   readonly item: vscode.StatusBarItem;
   /** Text, tooltip, warning flag and command as last rendered. */
@@ -77,5 +100,6 @@ export interface ApimPolicyExtensionApi {
   readonly startup: StartupApi;
   readonly connection: ConnectionApi;
   readonly namedValues: NamedValuesApi;
+  readonly policies: PoliciesApi;
   readonly statusBar: StatusBarApi;
 }

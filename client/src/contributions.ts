@@ -22,6 +22,14 @@ export const COMMANDS = {
   findUsages: 'apimPolicy.findNamedValueUsages',
   treatAsPolicy: 'apimPolicy.treatAsPolicy',
   showLog: 'apimPolicy.showLog',
+  openInstancePolicy: 'apimPolicy.openInstancePolicy',
+  compareWithInstance: 'apimPolicy.compareWithInstance',
+  publishToInstance: 'apimPolicy.publishToInstance',
+  pullFromInstance: 'apimPolicy.pullFromInstance',
+  deletePolicy: 'apimPolicy.deletePolicy',
+  refreshPolicies: 'apimPolicy.refreshPolicies',
+  filterPolicies: 'apimPolicy.filterPolicies',
+  loadMorePolicies: 'apimPolicy.loadMorePolicies',
   openWalkthrough: 'apimPolicy.openWalkthrough',
 } as const;
 
@@ -29,6 +37,7 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 export const VIEW_CONTAINER_ID = 'apimPolicy';
 export const NAMED_VALUES_VIEW_ID = 'apimPolicy.namedValues';
+export const POLICIES_VIEW_ID = 'apimPolicy.policies';
 
 /** `contributes.walkthroughs[].id` of the Get Started walkthrough; VS Code knows it as `<extension id>#getStarted`. */
 export const WALKTHROUGH_ID = 'getStarted';
@@ -46,6 +55,8 @@ export const CONTEXT_KEYS = {
   filter: 'apimPolicy.namedValuesFilter',
   /** The auth setting, so "Set Service Principal Secret" shows only where it matters. */
   auth: 'apimPolicy.auth',
+  /** The Policies view lists only names containing a text. */
+  policiesFiltered: 'apimPolicy.policiesFiltered',
   /** True for a moment when a policy is shown in an editor (the walkthrough's "open a policy" step; see walkthrough/progress.ts). */
   policyOpened: 'apimPolicy.policyOpened',
   /** True for a moment when completion offers named values (the walkthrough's `{{` step). */
@@ -78,6 +89,9 @@ export const SETTINGS = {
   hideUnavailablePolicies: 'apimPolicy.completion.hideUnavailablePolicies',
   detectPolicyRoots: 'apimPolicy.detectPolicyRoots',
   traceServer: 'apimPolicy.trace.server',
+  confirmPublish: 'apimPolicy.policies.confirmPublish',
+  policyPageSize: 'apimPolicy.policies.pageSize',
+  offerXmlValidationOff: 'apimPolicy.policies.offerToTurnOffXmlValidation',
 } as const;
 
 /**

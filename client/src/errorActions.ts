@@ -20,6 +20,8 @@ export function errorActions(error: ClassifiedError, canRetry = true): ErrorActi
       return [...retry, 'Show Log'];
     case 'invalidInput':
       return ['Open Settings'];
+    case 'conflict':
+      return [...retry];
     case 'cancelled':
       return [];
   }

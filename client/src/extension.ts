@@ -6,15 +6,21 @@ import { registerNamedValueArtifacts } from './apiops/namedValueArtifacts';
 import { ConnectionController } from './connection/connectionController';
 import { LanguageClientSink } from './connection/languageClientSink';
 import { selectInstance } from './connection/selectInstance';
-import { COMMANDS, NAMED_VALUES_VIEW_ID } from './contributions';
+import { COMMANDS, NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, SETTINGS } from './contributions';
 import { createLanguageClient } from './languageClient';
 import { NamedValueCommands } from './namedValues/commands';
 import type { NamedValuesTreeNode } from './namedValues/treeNodes';
 import { NamedValuesTreeProvider } from './namedValues/treeProvider';
+import { offerToSilenceXmlValidation } from './policies/coexistence';
+import { PolicyCommands } from './policies/commands';
+import { registerPolicyFileSystem } from './policies/fileSystem';
+import { registerInstanceLabel } from './policies/instanceLabel';
+import { publishPrompts } from './policies/publishUi';
+import type { PolicyTreeNode } from './policies/treeModel';
+import { DEFAULT_POLICY_PAGE_SIZE, PoliciesTreeProvider } from './policies/treeProvider';
 import { registerPolicyDetection } from './policyDetection';
 import { StatusBarController } from './statusBar';
 import { safeCommand } from './ui';
-import { registerReadonlyDocuments } from './virtualDocuments';
 import { registerWalkthrough } from './walkthrough/walkthrough';
 
 let client: LanguageClient | undefined;
@@ -37,7 +43,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   const commands = new NamedValueCommands({ context, output, controller, tree: treeProvider, treeView });
   const statusBar = new StatusBarController(manager);
   context.subscriptions.push(statusBar);
-  registerReadonlyDocuments(context, manager);
+
+  // Policies on the instance: the view, the `apim-instance:` documents (save = publish) and their commands.
+  const settings = () => vscode.workspace.getConfiguration();
+  const problems = vscode.languages.createDiagnosticCollection('apim-policy-publish');
+  const policiesTree = new PoliciesTreeProvider(manager, () => settings().get<number>(SETTINGS.policyPageSize, DEFAULT_POLICY_PAGE_SIZE));
+  const policiesView = vscode.window.createTreeView<PolicyTreeNode>(POLICIES_VIEW_ID, { treeDataProvider: policiesTree, showCollapseAll: true });
+  const fileSystem = registerPolicyFileSystem(context, {
+    manager,
+    confirmPublish: () => settings().get<boolean>(SETTINGS.confirmPublish, true),
+    prompts: (uri) => publishPrompts(fileSystem, uri, uri),
+    problems,
+    policyChanged: (instanceId, scope, present) => policiesTree.notePolicy(instanceId, scope, present),
+    log: output,
+  });
+  const policyCommands = new PolicyCommands({ manager, fileSystem, tree: policiesTree, treeView: policiesView, problems, output });
+  context.subscriptions.push(
+    problems,
+    policiesTree,
+    policiesView,
+    vscode.workspace.onDidCloseTextDocument((document) => problems.delete(document.uri)),
+  );
+  registerInstanceLabel(context);
   registerNamedValueArtifacts(context, manager);
 
   const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) =>
@@ -48,6 +75,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   register(COMMANDS.setServicePrincipalSecret, (secret?: unknown) => controller.setServicePrincipalSecret(typeof secret === 'string' ? secret : undefined));
   register(COMMANDS.selectTenant, () => controller.selectTenant());
   register(COMMANDS.showLog, () => output.show());
+  register(COMMANDS.openInstancePolicy, (arg?: unknown) => policyCommands.openInstancePolicy(arg));
+  register(COMMANDS.compareWithInstance, (arg?: unknown) => policyCommands.compareWithInstance(arg));
+  register(COMMANDS.publishToInstance, (arg?: unknown, options?: { confirm?: boolean }) => policyCommands.publishToInstance(arg, options));
+  register(COMMANDS.pullFromInstance, (arg?: unknown, options?: { confirm?: boolean }) => policyCommands.pullFromInstance(arg, options));
+  register(COMMANDS.deletePolicy, (arg?: unknown, options?: { confirm?: boolean }) => policyCommands.deletePolicy(arg, options));
+  register(COMMANDS.refreshPolicies, (node?: PolicyTreeNode) => policyCommands.refreshPolicies(node));
+  register(COMMANDS.filterPolicies, (text?: unknown) => policyCommands.filterPolicies(text));
+  register(COMMANDS.loadMorePolicies, (node?: unknown) => policyCommands.loadMore(node));
+  void offerToSilenceXmlValidation(context).catch((e: unknown) => output.warn(`Could not offer to turn off XML validation for policy files: ${String(e)}`));
   const walkthrough = registerWalkthrough(context, register);
 
   client = createLanguageClient(context, output, walkthrough.middleware);
@@ -102,6 +138,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
       get lastUsageSearch() {
         return commands.lastUsageSearch;
       },
+    },
+    policies: {
+      treeProvider: policiesTree,
+      treeView: policiesView,
+      roots: () => policiesTree.roots(),
+      getChildren: async (element) => (element ? element.getChildren() : policiesTree.roots()),
+      getTreeItem: (element) => policiesTree.getTreeItem(element),
+      setFilter: (text) => policyCommands.filterPolicies(text ?? ''),
+      get lastPublish() {
+        return fileSystem.lastPublish;
+      },
+      get lastOutcome() {
+        return policyCommands.lastOutcome;
+      },
+      baseEtag: (uri) => fileSystem.baseEtag(uri),
+      problems,
     },
     statusBar: {
       item: statusBar.item,

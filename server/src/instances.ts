@@ -1,7 +1,9 @@
 /**
  * The instances the client has connected, and which one applies to a
- * document: the only one when there is one, else by workspace folder.
+ * document: the one its URI names (instance documents), else by workspace
+ * folder, else the only one.
  */
+import { parseInstanceDocumentUri } from '../../protocol/instanceDocuments';
 import type { InstanceFolder, InstanceMetadata } from '../../protocol/protocol';
 import { InstanceIndex } from './language/instance';
 
@@ -34,6 +36,13 @@ export class InstanceRegistry {
   }
 
   forDocument(uri: string): InstanceIndex | undefined {
+    const fromInstance = parseInstanceDocumentUri(uri);
+    if (fromInstance) {
+      // A workspace's policies see the workspace's own named values and fragments, which the metadata does not
+      // hold: no instance there, so nothing is reported as unknown.
+      const inWorkspace = fromInstance.kind === 'policy' ? fromInstance.scope.workspace !== undefined : fromInstance.workspace !== undefined;
+      return inWorkspace ? undefined : this.get(fromInstance.instanceId);
+    }
     for (const folder of this.folders) {
       const prefix = folder.folderUri.endsWith('/') ? folder.folderUri : `${folder.folderUri}/`;
       if (uri.startsWith(prefix)) return this.get(folder.instanceId);

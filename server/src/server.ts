@@ -10,7 +10,7 @@ import {
   InstanceMetadataNotification,
   InstanceRemovedNotification,
 } from '../../protocol/protocol';
-import { virtualDocumentUri } from '../../protocol/virtualDocuments';
+import { instanceDocumentUri, parseInstanceDocumentUri } from '../../protocol/instanceDocuments';
 import {
   completionItemData,
   toCompletionList,
@@ -248,23 +248,31 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  /** Workspace artifact first (APIOps layout), else a read-only view of the instance's definition. */
+  /**
+   * Local files: the workspace's APIOps artifact first, else the instance's document. Instance documents:
+   * the same instance's documents (a workspace's fragments are the workspace's).
+   */
   async function resolveDefinition(target: DefinitionTarget, documentUri: string): Promise<Definition | null> {
     const instance = instances.forDocument(documentUri);
+    const fromInstance = parseInstanceDocumentUri(documentUri);
     if (target.kind === 'named-value') {
-      const artifact = await artifacts.findNamedValue(target.name);
+      const artifact = fromInstance ? undefined : await artifacts.findNamedValue(target.name);
       if (artifact) {
         const file = TextDocument.create(artifact.uri, 'json', 0, artifact.text);
         return { uri: artifact.uri, range: toRange(file, { start: artifact.offset, end: artifact.offset }) };
       }
       const nv = instance?.findNamedValue(target.name);
       if (!instance || !nv) return null;
-      return { uri: virtualDocumentUri({ kind: 'named-value', instanceId: instance.instanceId, name: nv.displayName }), range: ZERO_RANGE };
+      return { uri: instanceDocumentUri({ kind: 'named-value', instanceId: instance.instanceId, name: nv.displayName }), range: ZERO_RANGE };
     }
-    const fragment = await artifacts.findFragment(target.name);
+    if (fromInstance?.kind === 'policy' && fromInstance.scope.workspace !== undefined) {
+      const scope = { kind: 'fragment' as const, workspace: fromInstance.scope.workspace, fragment: target.name };
+      return { uri: instanceDocumentUri({ kind: 'policy', instanceId: fromInstance.instanceId, scope }), range: ZERO_RANGE };
+    }
+    const fragment = fromInstance ? undefined : await artifacts.findFragment(target.name);
     if (fragment) return { uri: fragment.uri, range: ZERO_RANGE };
     if (!instance || !instance.entitiesOf('policyFragment')?.has(target.name.toLowerCase())) return null;
-    return { uri: virtualDocumentUri({ kind: 'fragment', instanceId: instance.instanceId, name: target.name }), range: ZERO_RANGE };
+    return { uri: instanceDocumentUri({ kind: 'policy', instanceId: instance.instanceId, scope: { kind: 'fragment', fragment: target.name } }), range: ZERO_RANGE };
   }
 
   documents.documents.listen(connection);

@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLOUD_NAMES } from '../../client/src/azure/clouds';
-import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, NAMED_VALUES_VIEW_ID, SETTINGS, VIEW_CONTAINER_ID } from '../../client/src/contributions';
+import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, SETTINGS, VIEW_CONTAINER_ID } from '../../client/src/contributions';
+import { POLICY_CONTEXT } from '../../client/src/policies/treeModel';
 import { presentNamedValue } from '../../client/src/namedValues/model';
 import { AUTH_SETTINGS } from '../../client/src/settings';
 import { repoRoot } from '../support/repo';
@@ -93,7 +94,7 @@ describe('client/manifest (package.json contributions)', () => {
   });
 
   it('uses only context keys the code sets', () => {
-    const known = new Set<string>([...Object.values(CONTEXT_KEYS), NAMED_VALUES_VIEW_ID]);
+    const known = new Set<string>([...Object.values(CONTEXT_KEYS), NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID]);
     for (const clause of whenClauses()) {
       for (const [key] of clause.matchAll(/(?<![\w.])apimPolicy\.[\w]+/g)) assert.ok(known.has(key), `unknown context key ${key} in "${clause}"`);
     }
@@ -168,6 +169,33 @@ describe('client/manifest (package.json contributions)', () => {
     assert.ok(manifest.activationEvents.includes(`onView:${NAMED_VALUES_VIEW_ID}`));
     assert.equal(manifest.contributes.languages.length, 1, 'the language contribution stays');
     assert.equal(manifest.contributes.grammars.length, 1, 'the grammar contribution stays');
+  });
+
+  it('declares the Policies view beside Named Values, its menus on the context values its tree produces, and the instance file system', () => {
+    const views = manifest.contributes.views[VIEW_CONTAINER_ID] ?? [];
+    assert.deepEqual(views.map((v) => v.id), [NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID]);
+    assert.equal(views[1].name, 'Policies');
+    for (const state of ['signedOut', 'noInstance']) {
+      assert.ok(manifest.contributes.viewsWelcome.some((w) => w.view === POLICIES_VIEW_ID && w.when.includes(`apimPolicy.state == ${state}`)), state);
+    }
+    const values = Object.values(POLICY_CONTEXT) as string[];
+    const matched = (command: string) => manifest.contributes.menus['view/item/context']
+      .filter((e) => e.command === command && e.when?.includes(`view == ${POLICIES_VIEW_ID}`))
+      .flatMap((e) => {
+        const regex = /viewItem =~ \/(.+)\/$/.exec(e.when ?? '');
+        const equal = /viewItem == ([\w.]+)/.exec(e.when ?? '');
+        return values.filter((v) => (regex ? new RegExp(regex[1]).test(v) : equal?.[1] === v));
+      });
+    assert.deepEqual(matched(COMMANDS.deletePolicy), [POLICY_CONTEXT.withPolicy]);
+    assert.deepEqual(new Set(matched(COMMANDS.openInstancePolicy)), new Set([POLICY_CONTEXT.withPolicy, POLICY_CONTEXT.withoutPolicy, POLICY_CONTEXT.unknownPolicy, POLICY_CONTEXT.fragment]));
+    assert.deepEqual(new Set(matched(COMMANDS.refreshPolicies)), new Set([POLICY_CONTEXT.instance, POLICY_CONTEXT.folder, POLICY_CONTEXT.workspace]));
+    for (const command of [COMMANDS.compareWithInstance, COMMANDS.publishToInstance, COMMANDS.pullFromInstance]) {
+      assert.ok(manifest.contributes.menus['explorer/context'].some((e) => e.command === command && e.when?.includes('resourceFilename == policy.xml')), command);
+      assert.ok(manifest.contributes.menus['editor/context'].some((e) => e.command === command), command);
+    }
+    assert.ok(manifest.activationEvents.includes('onFileSystem:apim-instance'));
+    assert.ok(manifest.activationEvents.includes(`onView:${POLICIES_VIEW_ID}`));
+    assert.ok(manifest.contributes.menus.commandPalette.some((e) => e.command === COMMANDS.loadMorePolicies && e.when === 'false'), 'Load More is a row, not a palette command');
   });
 
   it('is ready for the Marketplace: a 128×128 PNG icon, links, banner, preview, a changelog, and a lean package', async () => {

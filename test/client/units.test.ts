@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { virtualDocumentUri } from '../../protocol/virtualDocuments';
+import { instanceDocumentUri, parseInstanceDocumentPath, parseInstanceDocumentUri, type InstanceDocument } from '../../protocol/instanceDocuments';
+import type { NamedValueInfo } from '../../protocol/protocol';
 import { buildCredential, credentialConfigured, vscodeAuthProviderId } from '../../client/src/auth/credentialFactory';
 import { jwtExpiresOn, sessionScopes } from '../../client/src/auth/tokens';
 import { resolveCloud } from '../../client/src/azure/clouds';
@@ -19,7 +20,8 @@ import { errorActions } from '../../client/src/errorActions';
 import { Emitter } from '../../client/src/events';
 import { summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
 import { loadCaCertificates, readConnectionSettings, resolveSettingPath } from '../../client/src/settings';
-import { parseVirtualDocumentParts, renderVirtualDocument } from '../../client/src/virtualDocumentContent';
+import { missingNamedValueJson, namedValueDefinitionJson } from '../../client/src/policies/namedValueDocument';
+import { missingFilters } from '../../client/src/policies/xmlValidationFilters';
 import { FakeClock, sampleMetadata, tempDir } from './support';
 
 const PLANTED = 'SECRET-DO-NOT-LEAK-units-41c9';
@@ -171,46 +173,63 @@ describe('client/credentials from settings', () => {
   });
 });
 
-describe('client/read-only documents', () => {
+describe('client/instance documents', () => {
   const metadata = sampleMetadata();
   const instanceId = metadata.instanceId;
 
-  it('parses the URI parts VS Code hands over (decoded), also for names with /, ? and spaces', () => {
-    for (const name of ['backend-key', 'odd name/with?chars#and%', 'ünïcode']) {
-      for (const kind of ['named-value', 'fragment'] as const) {
-        const uri = new URL(virtualDocumentUri({ kind, instanceId, name }));
-        // VS Code's Uri gives path and query percent-decoded.
-        const parsed = parseVirtualDocumentParts(decodeURIComponent(uri.pathname), decodeURIComponent(uri.search.slice(1)));
-        assert.deepEqual(parsed, { kind, instanceId, name });
-      }
+  it('round-trips every kind of instance document through the URI string and VS Code\'s decoded path', () => {
+    const documents: InstanceDocument[] = [
+      { kind: 'policy', instanceId, scope: { kind: 'global' } },
+      { kind: 'policy', instanceId, scope: { kind: 'api', api: 'orders-api;rev=2' } },
+      { kind: 'policy', instanceId, scope: { kind: 'operation', api: 'orders api', operation: 'get ünïcode' } },
+      { kind: 'policy', instanceId, scope: { kind: 'product', product: 'starter' } },
+      { kind: 'policy', instanceId, scope: { kind: 'fragment', fragment: 'cors-default' } },
+      { kind: 'policy', instanceId, scope: { kind: 'global', workspace: 'team-orders' } },
+      { kind: 'policy', instanceId, scope: { kind: 'operation', workspace: 'team-orders', api: 'fulfilment-api', operation: 'create-shipment' } },
+      { kind: 'named-value', instanceId, name: 'backend-key' },
+      { kind: 'named-value', instanceId, workspace: 'team-orders', name: 'odd name/with?chars#and%' },
+    ];
+    for (const document of documents) {
+      const uri = instanceDocumentUri(document);
+      assert.match(uri, /^apim-instance:\//);
+      assert.deepEqual(parseInstanceDocumentUri(uri), document, uri);
+      // VS Code's Uri gives the path percent-decoded.
+      assert.deepEqual(parseInstanceDocumentPath(decodeURIComponent(new URL(uri).pathname)), document, uri);
     }
-    assert.equal(parseVirtualDocumentParts('/named-values/x.xml', `instance=${instanceId}`), undefined);
-    assert.equal(parseVirtualDocumentParts('/other/x.json', `instance=${instanceId}`), undefined);
-    assert.equal(parseVirtualDocumentParts('/named-values/x.json', ''), undefined);
+    assert.match(instanceDocumentUri(documents[1]), /\/apis\/orders-api%3Brev%3D2\.policy\.xml$/, 'the file name is the tab title');
+    assert.equal(parseInstanceDocumentUri('file:///x/apis/a.policy.xml'), undefined);
+    assert.equal(parseInstanceDocumentPath('/sub/rg/svc/apis/a.xml'), undefined);
+    assert.equal(parseInstanceDocumentPath('/sub/rg/svc/backends/a.policy.xml'), undefined);
+    assert.equal(parseInstanceDocumentPath('/sub/rg'), undefined);
   });
 
-  it('renders a named value definition without secret values, and fragments or errors as XML', async () => {
+  it('renders a named value definition without secret values', () => {
     const withPlanted = sampleMetadata();
     for (const nv of withPlanted.namedValues) if (nv.kind !== 'plain') nv.value = PLANTED;
-    const source = {
-      instanceId,
-      findNamedValue: (n: string) => withPlanted.namedValues.find((nv) => nv.displayName.toLowerCase() === n.toLowerCase() || nv.name === n),
-      getFragmentXml: async (n: string) => {
-        if (n === 'cors-defaults') return '<fragment><cors /></fragment>';
-        throw new AzureAccessError({ kind: 'notFound', status: 404, message: 'x', userMessage: `"${n}" was not found -- reload.`, retryable: false });
-      },
-    };
-    const secretDoc = await renderVirtualDocument({ kind: 'named-value', instanceId, name: 'Backend-Key' }, source);
+    const find = (n: string) => withPlanted.namedValues.find((nv) => nv.displayName.toLowerCase() === n.toLowerCase()) as NamedValueInfo;
+    const secretDoc = namedValueDefinitionJson(find('Backend-Key'), instanceId);
     assert.equal(JSON.parse(secretDoc).properties.value, '(secret — value hidden)');
-    const kvDoc = await renderVirtualDocument({ kind: 'named-value', instanceId, name: 'billing-key' }, source);
+    const kvDoc = namedValueDefinitionJson(find('billing-key'), instanceId);
     assert.equal(JSON.parse(kvDoc).properties.keyVault.lastStatus.code, 'Forbidden');
     for (const doc of [secretDoc, kvDoc]) assert.ok(!doc.includes(PLANTED));
-    assert.equal(JSON.parse(await renderVirtualDocument({ kind: 'named-value', instanceId, name: 'alpha' }, source)).properties.value, 'a');
-    assert.match(await renderVirtualDocument({ kind: 'named-value', instanceId, name: 'nope' }, source), /not in the instance's metadata/);
-    assert.equal(await renderVirtualDocument({ kind: 'fragment', instanceId, name: 'cors-defaults' }, source), '<fragment><cors /></fragment>');
-    const missing = await renderVirtualDocument({ kind: 'fragment', instanceId, name: 'gone' }, source);
-    assert.match(missing, /^<!-- Could not load policy fragment "gone": "gone" was not found - - reload\. -->/);
-    assert.match(await renderVirtualDocument({ kind: 'fragment', instanceId, name: 'x' }, undefined), /is not connected/);
+    assert.equal(JSON.parse(namedValueDefinitionJson(find('alpha'), instanceId)).properties.value, 'a');
+    const inWorkspace = JSON.parse(namedValueDefinitionJson(find('alpha'), instanceId, 'team-orders')) as { id: string; type: string };
+    assert.equal(inWorkspace.id, `${instanceId}/workspaces/team-orders/namedValues/nv-alpha`);
+    assert.equal(inWorkspace.type, 'Microsoft.ApiManagement/service/workspaces/namedValues');
+    assert.match(missingNamedValueJson('nope', "is not in the instance's metadata."), /"Named value \\"nope\\" is not in the instance's metadata\."/);
+  });
+});
+
+describe('client/Red Hat XML validation filters for policy files', () => {
+  it('adds only the policy-file filters that are not already turned off, keeping nothing else in the way', () => {
+    const both = [{ pattern: '**/*.policy.xml', enabled: false }, { pattern: '**/policy.xml', enabled: false }];
+    assert.deepEqual(missingFilters(undefined), both);
+    assert.deepEqual(missingFilters('not a list'), both);
+    assert.deepEqual(missingFilters([{ pattern: '**/*.xsd', enabled: false }, null, 7]), both);
+    assert.deepEqual(missingFilters([{ pattern: '**/policy.xml', enabled: false }]), [{ pattern: '**/*.policy.xml', enabled: false }]);
+    // A filter that keeps validation on for the pattern is not ours to count as done.
+    assert.deepEqual(missingFilters([{ pattern: '**/*.policy.xml', enabled: true }, { pattern: '**/policy.xml', enabled: false }]), [{ pattern: '**/*.policy.xml', enabled: false }]);
+    assert.deepEqual(missingFilters(both), []);
   });
 });
 

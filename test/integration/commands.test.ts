@@ -110,7 +110,7 @@ describe('commands', () => {
 
     await vscode.commands.executeCommand('apimPolicy.goToNamedValueDefinition', 'backend-key');
     const remote = vscode.window.activeTextEditor?.document;
-    assert.equal(remote?.uri.scheme, 'apim-policy-readonly');
+    assert.equal(remote?.uri.scheme, 'apim-instance');
     const json = JSON.parse(remote.getText()) as { properties: { displayName: string; value?: string } };
     assert.equal(json.properties.displayName, 'backend-key');
     assert.doesNotMatch(remote.getText(), /SECRET-DO-NOT-LEAK/);

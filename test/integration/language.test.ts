@@ -133,13 +133,13 @@ describe('language features', () => {
       assert.match(target.uri.path, /\/apimartifacts\/named values\/api-version-header\/namedValueInformation\.json$/);
     });
 
-    it('opens a read-only JSON document without secret values for a named value that has no workspace file', async () => {
+    it('opens the instance read-only JSON document without secret values for a named value that has no workspace file', async () => {
       const document = await openWorkspaceFile(ORDERS_API_POLICY);
       const position = positionOf(document, '{{payment-gateway-key', { at: 'end' }).translate(0, -2);
       const results = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>('vscode.executeDefinitionProvider', document.uri, position);
       assert.equal(results.length, 1, JSON.stringify(results));
       const target = definitionTarget(results[0]);
-      assert.equal(target.uri.scheme, 'apim-policy-readonly');
+      assert.equal(target.uri.scheme, 'apim-instance');
       const definition = await vscode.workspace.openTextDocument(target.uri);
       const json = JSON.parse(definition.getText()) as { name: string; properties: { displayName: string; secret: boolean; value?: string; keyVault?: { secretIdentifier: string } } };
       const fixture = fixtureNamedValues().find((nv) => nv.displayName === 'payment-gateway-key');

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type { Location } from 'vscode-languageserver-protocol/node';
 import { MAX_OUTLINE_DEPTH } from '../../server/src/language/features/symbols';
-import { parseVirtualDocumentUri } from '../../protocol/virtualDocuments';
+import { parseInstanceDocumentUri } from '../../protocol/instanceDocuments';
 import { testInstance } from '../support/instanceFixture';
 import { nestedChooseWhen, nestedInterpolations } from '../support/hostileDocuments';
 import { LspSession, positionAt } from '../server/support/lspSession';
@@ -50,7 +50,8 @@ describe(`robustness: ${LEVELS.toLocaleString('en-US')} nesting levels`, functio
     const named = await session.hover(uri, nested.namedValueAt);
     assert.match(JSON.stringify(named?.contents), /found/);
     const location = (await session.definition(uri, nested.namedValueAt)) as Location;
-    assert.deepEqual(parseVirtualDocumentUri(location.uri)?.name, 'deep-value');
+    const target = parseInstanceDocumentUri(location.uri);
+    assert.deepEqual(target?.kind === 'named-value' ? target.name : undefined, 'deep-value');
   });
 
   it(`gives the whole outline, nested up to ${MAX_OUTLINE_DEPTH} levels`, async () => {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CompletionItem, Location } from 'vscode-languageserver-protocol/node';
-import { parseVirtualDocumentUri } from '../../protocol/virtualDocuments';
+import { instanceDocumentUri, parseInstanceDocumentUri } from '../../protocol/instanceDocuments';
 import { testInstance, TEST_INSTANCE_ID } from '../support/instanceFixture';
 import { atCursor } from '../unit/support/cursor';
 import { LspSession } from './support/lspSession';
@@ -180,15 +180,45 @@ describe('language server over stdio', function () {
       assert.match(value, /2026-11-21T09:30:00Z/);
     });
 
-    it('goes to a read-only definition of a named value when the workspace has none', async () => {
+    it('goes to the instance\'s documents of a named value and a fragment when the workspace has none', async () => {
       await session.sendMetadata(testInstance());
       const uri = nextUri();
       await session.open(uri, POLICY);
       const location = (await session.definition(uri, POLICY.indexOf('partner-token') + 2)) as Location;
-      const target = parseVirtualDocumentUri(location.uri);
+      const target = parseInstanceDocumentUri(location.uri);
       assert.deepEqual(target, { kind: 'named-value', instanceId: TEST_INSTANCE_ID, name: 'partner-token' });
       const fragment = (await session.definition(uri, POLICY.indexOf('cors-defaults') + 2)) as Location;
-      assert.deepEqual(parseVirtualDocumentUri(fragment.uri), { kind: 'fragment', instanceId: TEST_INSTANCE_ID, name: 'cors-defaults' });
+      assert.deepEqual(parseInstanceDocumentUri(fragment.uri), { kind: 'policy', instanceId: TEST_INSTANCE_ID, scope: { kind: 'fragment', fragment: 'cors-defaults' } });
+    });
+  });
+
+  it('knows the instance of an instance document from its URI, with no folder mapping', async () => {
+    const staging = testInstance({
+      instanceId: TEST_INSTANCE_ID.replace('contoso-test', 'contoso-staging'),
+      displayName: 'contoso-staging',
+      namedValues: [{ name: 'staging-only', displayName: 'staging-only', kind: 'plain', value: 'x' }],
+    });
+    await session.sendMetadata(testInstance());
+    await session.sendMetadata(staging);
+    const text = '<policies><inbound><set-header name="{{staging-only}}" /></inbound></policies>';
+    const onStaging = instanceDocumentUri({ kind: 'policy', instanceId: staging.instanceId, scope: { kind: 'api', api: 'orders-api;rev=2' } });
+    const onProd = instanceDocumentUri({ kind: 'policy', instanceId: TEST_INSTANCE_ID, scope: { kind: 'api', api: 'orders-api' } });
+    await session.open(onStaging, text);
+    await session.open(onProd, text);
+    assert.deepEqual(await session.waitForDiagnostics(onStaging, () => true), []);
+    const prod = await session.waitForDiagnostics(onProd, (d) => d.length > 0);
+    assert.deepEqual(codes(prod), ['unknown-named-value']);
+    assert.match(messageOf(prod[0]), /contoso-test/);
+
+    // A workspace has named values and fragments of its own that the metadata does not hold: nothing is
+    // reported as unknown there, and its fragments are the workspace's.
+    const inWorkspace = instanceDocumentUri({ kind: 'policy', instanceId: TEST_INSTANCE_ID, scope: { kind: 'api', workspace: 'team-orders', api: 'fulfilment-api' } });
+    const workspaceText = '<policies><inbound><include-fragment fragment-id="shipment-audit" /><set-header name="{{owning-team}}" /></inbound></policies>';
+    await session.open(inWorkspace, workspaceText);
+    assert.deepEqual(await session.waitForDiagnostics(inWorkspace, () => true), []);
+    const fragment = (await session.definition(inWorkspace, workspaceText.indexOf('shipment-audit') + 2)) as Location;
+    assert.deepEqual(parseInstanceDocumentUri(fragment.uri), {
+      kind: 'policy', instanceId: TEST_INSTANCE_ID, scope: { kind: 'fragment', workspace: 'team-orders', fragment: 'shipment-audit' },
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import type { NamedValueInfo } from '../../../protocol/protocol';
 import type { TokenCredential } from '@azure/core-auth';
-import { type ApimClientHandle, createApimClient, createApimClientFactory } from './armClient';
+import { type ApimClientHandle, type ApimClientSource, createApimClient, createApimClientFactory } from './armClient';
 import { type CallOptions, listServicesWith, listSubscriptionsWith, type ServiceRecord, type SubscriptionRecord } from './discovery';
 import { refreshMany, type RefreshManyOptions, type RefreshOptions, refreshSecret, type RefreshSummary, revealValue } from './keyVault';
 import { getFragmentXml, loadInstanceMetadata, type LoadOptions, type LoadResult } from './metadataLoader';
@@ -20,6 +20,11 @@ export class AzureAccess {
     private readonly options: AzureAccessOptions,
   ) {
     this.clientFor = createApimClientFactory(credential, options);
+  }
+
+  /** One ARM client per subscription, for the modules that take a client source (policies, listings). */
+  get clients(): ApimClientSource {
+    return this.clientFor;
   }
 
   listSubscriptions(call?: CallOptions): Promise<SubscriptionRecord[]> {

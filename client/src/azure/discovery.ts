@@ -6,8 +6,8 @@
  */
 import type { ApiManagementServiceResource } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/core-auth';
-import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import { type ApimClientHandle, createApimClient } from './armClient';
+import { sendArmRequest } from './armRequest';
 import { AzureAccessError, toAzureAccessError } from './errors';
 import type { AzureAccessOptions } from './options';
 import { parseServiceResourceId } from './resourceId';
@@ -125,30 +125,8 @@ function toServiceRecord(service: ApiManagementServiceResource): ServiceRecord |
 }
 
 async function getJson(handle: ApimClientHandle, url: string, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
-  const request = createPipelineRequest({
-    url,
-    method: 'GET',
-    abortSignal: signal,
-    headers: createHttpHeaders({ Accept: 'application/json' }),
-  });
-  const response = await handle.client.sendRequest(request);
-  let body: unknown;
-  try {
-    body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (response.status !== 200) {
-    // Same shape core-client produces for SDK operations, so classification is uniform.
-    const armError = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    const error = new RestError(typeof armError?.message === 'string' ? armError.message : `HTTP ${response.status}`, {
-      statusCode: response.status,
-      code: typeof armError?.code === 'string' ? armError.code : undefined,
-      request,
-      response,
-    });
-    throw error;
-  }
+  // The URL carries its api-version (the first page's, then the nextLink's), which sendArmRequest keeps.
+  const { body } = await sendArmRequest(handle, { method: 'GET', url, signal });
   if (typeof body !== 'object' || body === null) throw malformedPaging(handle, 'the response is not a JSON object');
   return body as Record<string, unknown>;
 }

@@ -14,7 +14,9 @@ export type AzureErrorKind =
   | 'network'
   | 'malformedResponse'
   | 'cancelled'
-  | 'invalidInput';
+  | 'invalidInput'
+  /** 412: the resource changed since its ETag was read. */
+  | 'conflict';
 
 export interface ClassifiedError {
   kind: AzureErrorKind;
@@ -30,6 +32,8 @@ export interface ClassifiedError {
   retryable: boolean;
   /** Seconds the server asked us to wait (429/503 `Retry-After`). */
   retryAfterSeconds?: number;
+  /** The service's `error.details` messages (API Management lists each policy validation problem there). */
+  details?: string[];
 }
 
 /** What was being attempted; picks the RBAC role and wording in messages. */
@@ -39,7 +43,8 @@ export type AzureOperation =
   | 'refreshSecret'
   | 'listSubscriptions'
   | 'listServices'
-  | 'signIn';
+  | 'signIn'
+  | 'write';
 
 export interface ErrorContext {
   operation?: AzureOperation;
@@ -139,9 +144,16 @@ export function classifyError(e: unknown, context: ErrorContext = {}): Classifie
   if (status !== undefined) {
     const message = sanitizeServiceMessage(err, rawMessage, status);
     const retryAfterSeconds = retryAfterOf(err);
+    const details = armErrorDetails(err);
+    if (status === 400 && details) {
+      const result = build({ kind: 'invalidInput', status, code, message: `${message} ${details.join(' ')}`.trim() }, ctx);
+      result.details = details;
+      return result;
+    }
     if (status === 401) return build({ kind: 'unauthenticated', status, code, message }, ctx);
     if (status === 403) return build({ kind: 'forbidden', status, code, message }, ctx);
     if (status === 404) return build({ kind: 'notFound', status, code, message }, ctx);
+    if (status === 412) return build({ kind: 'conflict', status, code, message }, ctx);
     if (status === 429) return build({ kind: 'throttled', status, code, message, retryAfterSeconds }, ctx);
     if (status >= 500 || status === 408) return build({ kind: 'server', status, code, message, retryAfterSeconds }, ctx);
     return build({ kind: 'invalidInput', status, code, message }, ctx);
@@ -186,6 +198,7 @@ const RETRYABLE: Record<AzureErrorKind, boolean> = {
   malformedResponse: true,
   cancelled: false,
   invalidInput: false,
+  conflict: false,
 };
 
 function userMessageFor(d: Draft, c: ErrorContext, flags: { tls?: boolean; unexpected?: boolean }): string {
@@ -219,6 +232,8 @@ function userMessageFor(d: Draft, c: ErrorContext, flags: { tls?: boolean; unexp
           return `Your account may not list subscriptions${codeSuffix}: check that you signed in to the right tenant.`;
         case 'listServices':
           return `You may not list API Management instances in this subscription${codeSuffix}: ask for the "${READER_ROLE}" (or Reader) role.`;
+        case 'write':
+          return `You may not change ${c.target ? `"${c.target}" in ` : ''}${instance}${codeSuffix}: this needs the "${CONTRIBUTOR_ROLE}" role on the instance.`;
         default:
           return `You may not read ${instance}${codeSuffix}: ask for the "${READER_ROLE}" (or Reader) role on the instance or its resource group.`;
       }
@@ -248,6 +263,8 @@ function userMessageFor(d: Draft, c: ErrorContext, flags: { tls?: boolean; unexp
       return 'Cancelled.';
     case 'invalidInput':
       return d.message;
+    case 'conflict':
+      return `${c.target ? `"${c.target}"` : 'It'} changed on ${instance} since it was read${codeSuffix}; read it again before writing.`;
   }
 }
 
@@ -269,6 +286,23 @@ function sanitizeServiceMessage(err: Record<string, unknown>, rawMessage: string
     return `HTTP ${status} without an ARM error body.`;
   }
   return firstLine(rawMessage) || `HTTP ${status}.`;
+}
+
+/** `error.details[].message` of an ARM error body, when the response carried any. */
+function armErrorDetails(err: Record<string, unknown>): string[] | undefined {
+  const response = asRecord(err.response);
+  const text = typeof response?.bodyAsText === 'string' ? response.bodyAsText : undefined;
+  if (!text) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const details = asRecord(asRecord(body)?.error)?.details;
+  if (!Array.isArray(details)) return undefined;
+  const messages = details.map((d) => asRecord(d)?.message).filter((m): m is string => typeof m === 'string' && m.length > 0);
+  return messages.length > 0 ? messages : undefined;
 }
 
 function retryAfterOf(err: Record<string, unknown>): number | undefined {

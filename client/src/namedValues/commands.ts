@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { NamedValueInfo } from '../../../protocol/protocol';
-import { virtualDocumentUri } from '../../../protocol/virtualDocuments';
+import { instanceDocumentUri } from '../../../protocol/instanceDocuments';
 import type { ConnectionController } from '../connection/connectionController';
 import type { InstanceSession } from '../connection/instanceSession';
 import { COMMANDS, CONTEXT_KEYS, NAMED_VALUES_VIEW_ID } from '../contributions';
@@ -370,7 +370,7 @@ export class NamedValueCommands {
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
       return;
     }
-    const uri = vscode.Uri.parse(virtualDocumentUri({ kind: 'named-value', instanceId: session.instanceId, name: namedValue.displayName }));
+    const uri = vscode.Uri.parse(instanceDocumentUri({ kind: 'named-value', instanceId: session.instanceId, name: namedValue.displayName }));
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: true });
   }

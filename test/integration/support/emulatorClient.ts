@@ -92,6 +92,14 @@ export class EmulatorClient {
     await this.json('POST', route, state);
   }
 
+  /**
+   * Changes a policy behind the editor's back, as a colleague in the portal would (`scope` below the service:
+   * '' global, apis/{api}, products/{p}, policyFragments/{f}, workspaces/{ws}/…). Returns the new text.
+   */
+  async changePolicy(scope: string, value?: string): Promise<string> {
+    return (await this.json<{ value: string }>('POST', '/_emulator/policies', { scope, ...(value === undefined ? {} : { value }) })).value;
+  }
+
   /** Key Vault statuses of the first (demo) service, by display name. */
   async keyVaultStatuses(): Promise<Map<string, KeyVaultStatusSummary>> {
     const summary = await this.state();
@@ -109,6 +117,15 @@ export class EmulatorClient {
     const token = JSON.parse(result.text) as { access_token: string; expires_in: number };
     this.token = { value: token.access_token, expires: Date.now() + token.expires_in * 1000 };
     return token.access_token;
+  }
+
+  /** A policy's text as stored (rawxml), or undefined when the scope has none; `path` is below the service. */
+  async policyText(credentials: { tenantId: string; clientId: string; clientSecret: string }, serviceId: string, path: string): Promise<string | undefined> {
+    const token = await this.bearer(credentials.tenantId, credentials.clientId, credentials.clientSecret);
+    const result = await this.request('GET', `${serviceId}${path}?api-version=${ARM_API_VERSION}&format=rawxml`, undefined, { authorization: `Bearer ${token}` });
+    if (result.status === 404) return undefined;
+    if (result.status !== 200) throw new Error(`GET ${path} answered ${result.status}: ${result.text.slice(0, 300)}`);
+    return (JSON.parse(result.text) as { properties: { value: string } }).properties.value;
   }
 
   /** Creates or replaces a plain named value in the service `serviceId` (its ARM id). */
