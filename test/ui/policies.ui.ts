@@ -10,7 +10,7 @@ import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
 import { realExtensionVsix } from '../harness/paths';
 import { waitFor } from '../harness/wait';
 import { startIntegrationEnvironment, type IntegrationEnvironment } from '../integration/environment';
-import { boxOf, croppedScreenshot, goToLine, parkMouse } from './workbenchPage';
+import { boxOf, croppedScreenshot, goToLine, NAMED_VALUES_VIEW, parkMouse, POLICIES_VIEW, setPaneExpanded, sideBarPane } from './workbenchPage';
 
 const TAB = 'orders-api.policy.xml';
 
@@ -21,12 +21,9 @@ function packagedExtension(): string[] {
 }
 
 /** The rows of the sidebar's Policies view, by label. */
-function policiesPane(page: Page): Locator {
-  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header h3.title', { hasText: /^Policies$/ }) });
-}
 
 function policiesRow(page: Page, label: string): Locator {
-  return policiesPane(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  return sideBarPane(page, POLICIES_VIEW).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
 }
 
 describe('Policies on the instance in the workbench', () => {
@@ -75,13 +72,9 @@ describe('Policies on the instance in the workbench', () => {
     const { workbench } = fixture;
     const { page } = workbench;
     await page.locator('.part.activitybar .action-item a[aria-label^="API Management"]').click();
-    const pane = policiesPane(page);
-    await pane.waitFor({ state: 'visible', timeout: 30_000 });
     // Collapse the Named Values view so the Policies view has the room.
-    const namedValuesHeader = page.locator('.part.sidebar .pane-header', { has: page.locator('h3.title', { hasText: /^Named Values$/ }) });
-    if ((await namedValuesHeader.getAttribute('aria-expanded')) === 'true') await namedValuesHeader.click();
-    const header = pane.locator('.pane-header');
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, false);
+    await setPaneExpanded(page, POLICIES_VIEW, true);
 
     await policiesRow(page, 'APIs').waitFor({ state: 'visible', timeout: 60_000 });
     await policiesRow(page, 'APIs').click();

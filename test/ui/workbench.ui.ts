@@ -23,9 +23,13 @@ import {
   focusSuggestion,
   waitForFocusedSuggestionDetail,
   goToLine,
+  NAMED_VALUES_VIEW,
   namedValuesRows,
+  POLICIES_VIEW,
   parkMouse,
   pointAt,
+  setPaneExpanded,
+  sideBarPane,
   suggestLabels,
   themeColor,
   unionBox,
@@ -281,7 +285,9 @@ describe('APIM Policy Studio in the workbench', () => {
     const { workbench } = fixture;
     const { page } = workbench;
     await page.locator('.part.activitybar .action-item a[aria-label^="API Management"]').click();
-    await workbench.waitForText('.part.sidebar .composite.title', /Named Values/i);
+    // The container holds Named Values and Policies; this test looks at Named Values alone, at full height.
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, true);
+    await setPaneExpanded(page, POLICIES_VIEW, false);
     const expected = displayNames();
     await waitFor(async () => (await namedValuesRows(page)).length === expected.length + 1, { timeoutMs: 30_000, description: 'the instance and its named values in the view' });
 
@@ -320,7 +326,7 @@ describe('APIM Policy Studio in the workbench', () => {
     }
     assert.notEqual(passed, failed, 'the theme tells the two states apart');
     await workbench.screenshot();
-    const lastRow = page.locator('.part.sidebar .pane-body .monaco-list-row').last();
+    const lastRow = sideBarPane(page, NAMED_VALUES_VIEW).locator('.pane-body .monaco-list-row').last();
     const sideBar = await boxOf(page.locator('.part.sidebar'));
     const bottom = await boxOf(lastRow);
     await croppedScreenshot(workbench, 'readme-panel', { x: Math.round(sideBar.x), y: Math.round(sideBar.y), width: Math.round(sideBar.width), height: Math.round(bottom.y + bottom.height + 10 - sideBar.y) });

@@ -21,10 +21,30 @@ export interface TreeRow {
   coloured: boolean;
 }
 
+/** One view of the side bar (a pane of the API Management container), found by its header title. */
+export function sideBarPane(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`) }) });
+}
+
+/**
+ * Expands or collapses a side-bar view by clicking its header, as a person would. Collapsing the
+ * other views of the container gives this one the height, so its virtual tree renders every row.
+ */
+export async function setPaneExpanded(page: Page, title: string, expanded: boolean): Promise<void> {
+  const header = sideBarPane(page, title).locator('.pane-header');
+  await header.waitFor({ state: 'visible', timeout: 30_000 });
+  const isExpanded = async () => (await header.getAttribute('aria-expanded')) === 'true';
+  if ((await isExpanded()) !== expanded) await header.click();
+  await waitFor(async () => (await isExpanded()) === expanded, { timeoutMs: 10_000, description: `the ${title} view ${expanded ? 'expanded' : 'collapsed'}` });
+}
+
+export const NAMED_VALUES_VIEW = 'Named Values';
+export const POLICIES_VIEW = 'Policies';
+
 /** The rows the Named Values view renders right now (the tree is virtual: only the visible ones). */
 export async function namedValuesRows(page: Page): Promise<TreeRow[]> {
   // Runs in the page (no DOM types in this project: the browser's objects are reached through the elements).
-  return page.locator('.part.sidebar .pane-body .monaco-list-row').evaluateAll((rows) =>
+  return sideBarPane(page, NAMED_VALUES_VIEW).locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
     rows.map((row) => {
       const icon = row.querySelector('.custom-view-tree-node-item-icon');
       const classes: string[] = icon ? [...icon.classList] : [];
