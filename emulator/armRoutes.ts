@@ -9,7 +9,9 @@ import {
   etag, etagMatches, listPage, parsePolicyFormat, serializePolicy, serializePolicyDescription, serializePolicyFragment,
   serializeResource, serializeService, serviceId, storePolicy, type CollectionKind, type ContainerKinds,
 } from './armResources';
-import { armTimestamp, isKeyVaultRefreshFailed, parseSecretIdentifier, refreshNamedValueFromVault } from './keyVault';
+import { handleAuthorization } from './authorization';
+import { apimPrincipal, armTimestamp, isKeyVaultRefreshFailed, parseSecretIdentifier, refreshNamedValueFromVault } from './keyVault';
+import { handleKeyVaultArm, handleResourceList } from './keyVaultArm';
 import { validatePolicyDocument } from './policyValidation';
 import { nextEtagVersion } from './state';
 import type {
@@ -28,6 +30,8 @@ export interface ArmRequest {
   url: URL;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** Object id of the authenticated caller (from the token), for RBAC checks. */
+  caller?: string;
 }
 
 export interface ArmContext {
@@ -91,6 +95,8 @@ export class ArmApi {
     if (segs.length === 1) return this.listSubscriptions(req);
     const subscriptionId = segs[1];
     if (segs.length === 2) return this.getSubscription(req, subscriptionId);
+    const provider = this.otherProviders(req, segs);
+    if (provider) return provider;
     const isApim = (i: number) => eq(segs[i], 'providers') && eq(segs[i + 1], 'Microsoft.ApiManagement') && eq(segs[i + 2], 'service');
     if (isApim(2) && segs.length === 5) {
       checkApiVersion(req, APIM_API_VERSIONS);
@@ -121,6 +127,18 @@ export class ArmApi {
     }
     checkApiVersion(req, APIM_API_VERSIONS);
     throw new ArmError(404, 'NotFound', `No ARM route matches '${req.url.pathname}'.`);
+  }
+
+  /** Microsoft.Authorization at any scope, Microsoft.KeyVault vaults and the generic resource list (their own modules). */
+  private otherProviders(req: ArmRequest, segs: string[]): EmulatorResponse | undefined {
+    const auth = segs.findIndex((s, i) => i > 0 && eq(segs[i - 1], 'providers') && eq(s, 'Microsoft.Authorization'));
+    if (auth > 0) {
+      return handleAuthorization(this.state, {
+        method: req.method, url: req.url, body: req.body, caller: req.caller, scope: segs.slice(0, auth - 1).join('/'), rest: segs.slice(auth + 1),
+      });
+    }
+    const providerRequest = { method: req.method, url: req.url, body: req.body, caller: req.caller, baseUrl: this.ctx.baseUrl };
+    return handleKeyVaultArm(this.state, providerRequest, segs) ?? handleResourceList(this.state, providerRequest, segs);
   }
 
   // ---- subscriptions -----------------------------------------------------------------------
@@ -413,6 +431,16 @@ export class ArmApi {
     }
   }
 
+  /** APIM rejects a user-assigned identity the service does not have (its message, as the service words it). */
+  private assertIdentityAttached(service: ServiceRecord, identityClientId: unknown): void {
+    if (typeof identityClientId !== 'string' || identityClientId === '') return;
+    const principal = apimPrincipal(service, identityClientId);
+    if ('code' in principal) {
+      throw new ArmError(400, 'ValidationError',
+        `One or more fields contain incorrect values: Can not find Managed Identity with provided IdentityClientId : ${identityClientId}. For more information please see aka.ms/apimmsi.`);
+    }
+  }
+
   private bodyProperties(req: ArmRequest): JsonObject {
     const body = parseJsonBody(req.body);
     if (!isObject(body) || !isObject(body.properties)) {
@@ -435,8 +463,9 @@ export class ArmApi {
       if (typeof props.keyVault.identityClientId === 'string') keyVault.identityClientId = props.keyVault.identityClientId;
       props.keyVault = keyVault;
       delete props.value;
+      this.assertIdentityAttached(scope.service, keyVault.identityClientId);
       // The service fetches the secret while creating; a failure is recorded in lastStatus rather than rejected.
-      refreshNamedValueFromVault(this.state.vaults, record);
+      refreshNamedValueFromVault(this.state, record, new Date(), scope.service);
     }
     scope.record.namedValues.set(name.toLowerCase(), record);
     const op = this.newOperation('createOrUpdateNamedValue', record.name, 0);
@@ -461,7 +490,10 @@ export class ArmApi {
     this.assertUniqueDisplayName(scope.record, merged.displayName, existing.name.toLowerCase());
     existing.properties = merged;
     existing.etagVersion = nextEtagVersion();
-    if (isObject(input.keyVault)) refreshNamedValueFromVault(this.state.vaults, existing);
+    if (isObject(input.keyVault)) {
+      this.assertIdentityAttached(scope.service, (merged.keyVault as JsonObject).identityClientId);
+      refreshNamedValueFromVault(this.state, existing, new Date(), scope.service);
+    }
     if (!isObject(merged.keyVault)) delete existing.keyVaultValue;
     const op = this.newOperation('updateNamedValue', existing.name, 0);
     return { status: 202, headers: this.asyncHeaders(scope.serviceId, op, `${scope.id}/namedValues/${existing.name}`, 200) };
@@ -503,7 +535,7 @@ export class ArmApi {
     const op = this.newOperation('refreshSecret', record.name, this.ctx.lroDurationMs, () => {
       const current = scope.record.namedValues.get(record.name.toLowerCase());
       if (!current) return { code: 'ResourceNotFound', message: `Named value '${record.name}' was deleted during the refresh.` };
-      const failure = refreshNamedValueFromVault(this.state.vaults, current);
+      const failure = refreshNamedValueFromVault(this.state, current, new Date(), scope.service);
       current.etagVersion = nextEtagVersion();
       if (!failure) return undefined;
       return { code: failure.code, message: `Refreshing named value '${current.name}' from Key Vault failed: ${failure.message}` };

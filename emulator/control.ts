@@ -12,6 +12,7 @@ export interface ControlHooks {
   faults: FaultInjector;
   requestLog: RequestLogEntry[];
   setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
+  attachIdentity(service: string, clientId: string, principalId: string): void;
   stats(): ArmRequestStats;
   resetStats(): void;
   reset(): void;
@@ -159,6 +160,19 @@ export function handleControl(method: string, url: URL, body: string, hooks: Con
           throw new ArmError(400, 'ValidationError', (e as Error).message);
         }
         return json(200, (stateSummary(hooks) as { vaults: unknown }).vaults);
+      }
+      case 'POST identities': {
+        // /_emulator/identities/{service}  {"clientId", "principalId"}: attach a user-assigned identity
+        const change = parseJsonBody(body);
+        if (segs.length !== 2 || !isObject(change) || typeof change.clientId !== 'string' || typeof change.principalId !== 'string') {
+          throw new ArmError(400, 'ValidationError', 'POST /_emulator/identities/{service} with {"clientId": "...", "principalId": "..."}.');
+        }
+        try {
+          hooks.attachIdentity(segs[1], change.clientId, change.principalId);
+        } catch (e) {
+          throw new ArmError(400, 'ValidationError', (e as Error).message);
+        }
+        return json(200, { ok: true });
       }
     }
     throw new ArmError(404, 'NotFound', `No control endpoint '${method} ${url.pathname}'.`);

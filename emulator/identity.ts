@@ -9,6 +9,8 @@ import { json } from './http';
 const TOKEN_LIFETIME_SECONDS = 3599;
 /** Resources (audiences) a token can be requested for, besides the emulator's own URL. */
 const PUBLIC_ARM_AUDIENCES = ['https://management.azure.com', 'https://management.core.windows.net'];
+/** Key Vault's data plane audience: tokens for it are issued too, but ARM does not accept them. */
+const KEY_VAULT_AUDIENCES = ['https://vault.azure.net'];
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
 export interface PrincipalConfig {
@@ -16,6 +18,8 @@ export interface PrincipalConfig {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** Object id put into tokens (`oid`): the principal role assignments and access policies name. */
+  objectId: string;
 }
 
 export interface TokenClaims {
@@ -32,7 +36,6 @@ export interface TokenClaims {
 /** Issues and validates HMAC-signed JWT access tokens; the key lives only in this process. */
 export class TokenIssuer {
   private readonly signingKey = randomBytes(32);
-  private readonly servicePrincipalObjectId = randomUUID();
 
   constructor(private readonly principal: () => PrincipalConfig) {}
 
@@ -113,12 +116,12 @@ export class TokenIssuer {
     if (audience === undefined) {
       return aadError(baseUrl, 400, 'invalid_scope', 1002012,
         `The scope '${form.get('scope') ?? ''}' is not valid here. Request '<resource>/.default' for ` +
-        `${baseUrl} or ${PUBLIC_ARM_AUDIENCES[0]}.`);
+        `${baseUrl}, ${PUBLIC_ARM_AUDIENCES[0]} or ${KEY_VAULT_AUDIENCES[0]}.`);
     }
     const now = Math.floor(Date.now() / 1000);
     const claims: TokenClaims = {
       aud: audience, iss: `${baseUrl}/${tenantId}/v2.0`, tid: tenantId, appid: clientId,
-      oid: this.servicePrincipalObjectId, iat: now, nbf: now - 60, exp: now + TOKEN_LIFETIME_SECONDS,
+      oid: this.principal().objectId, iat: now, nbf: now - 60, exp: now + TOKEN_LIFETIME_SECONDS,
     };
     return json(200, {
       token_type: 'Bearer',
@@ -128,8 +131,8 @@ export class TokenIssuer {
     }, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   }
 
-  /** Returns the claims of a valid, unexpired token for an ARM audience, or a reason it is not acceptable. */
-  validate(token: string): { claims: TokenClaims } | { reason: string } {
+  /** Returns the claims of a valid, unexpired token for an ARM audience (or `audiences`), or a reason it is not acceptable. */
+  validate(token: string, audiences?: readonly string[]): { claims: TokenClaims } | { reason: string } {
     const parts = token.split('.');
     if (parts.length !== 3) return { reason: 'The access token is not a well-formed JWT.' };
     const expected = this.signature(`${parts[0]}.${parts[1]}`);
@@ -146,8 +149,8 @@ export class TokenIssuer {
     const now = Math.floor(Date.now() / 1000);
     if (claims.exp <= now) return { reason: 'The access token has expired.' };
     if (claims.tid !== this.principal().tenantId) return { reason: `The access token is from the wrong issuer '${claims.iss}'.` };
-    const audiences = [this.principal().baseUrl, ...PUBLIC_ARM_AUDIENCES];
-    if (!audiences.includes(claims.aud)) return { reason: `The access token has an invalid audience '${claims.aud}'.` };
+    const accepted = audiences ?? [this.principal().baseUrl, ...PUBLIC_ARM_AUDIENCES];
+    if (!accepted.includes(claims.aud)) return { reason: `The access token has an invalid audience '${claims.aud}'.` };
     return { claims };
   }
 
@@ -175,7 +178,7 @@ function audienceFromScopes(scope: string, baseUrl: string): string | undefined 
   const match = /^(.*?)\/?\.default$/.exec(resources[0]);
   if (!match) return undefined;
   const resource = match[1].replace(/\/+$/, '');
-  return [baseUrl, ...PUBLIC_ARM_AUDIENCES].find((a) => a.toLowerCase() === resource.toLowerCase());
+  return [baseUrl, ...PUBLIC_ARM_AUDIENCES, ...KEY_VAULT_AUDIENCES].find((a) => a.toLowerCase() === resource.toLowerCase());
 }
 
 function tenantNotFound(baseUrl: string, tenant: string): EmulatorResponse {

@@ -12,7 +12,8 @@ import { changePolicy, handleControl, type ControlHooks } from './control';
 import { FaultInjector, malformBody } from './faults';
 import { ArmError, json, readBody, serialize, type EmulatorResponse } from './http';
 import { TokenIssuer } from './identity';
-import { applyVaultState } from './keyVault';
+import { applyVaultState, attachUserAssignedIdentity } from './keyVault';
+import { handleKeyVaultDataPlane, KEY_VAULT_AUDIENCE } from './keyVaultDataPlane';
 import { buildState, loadFixture } from './state';
 import { createTlsIdentity } from './tls';
 import type { ArmRequestStats, EmulatorOptions, EmulatorState, RequestLogEntry, RunningEmulator, VaultSecretState } from './types';
@@ -65,11 +66,41 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const arm = new ArmApi(ctx);
   const issuer = new TokenIssuer(() => ({
     baseUrl: ctx.baseUrl, tenantId: state.tenantId, clientId: state.clientId, clientSecret: state.clientSecret,
+    objectId: state.servicePrincipalObjectId,
   }));
 
   const setVaultState = (vault: string, secret: string | null, change: VaultSecretState): void => {
     applyVaultState(state, vault, secret, change);
   };
+  const attachIdentity = (service: string, clientId: string, principalId: string): void => {
+    attachUserAssignedIdentity(state, service, clientId, principalId);
+  };
+  /** Each vault's data plane listens on a loopback port of its own (the Key Vault SDK wants a vault at an origin's root). */
+  const vaultUris = new Map<string, string>();
+  const vaultServers: https.Server[] = [];
+  const onVaultRequest = async (vaultName: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const startedAt = Date.now();
+    const method = req.method ?? 'GET';
+    const url = new URL(`https://127.0.0.1${req.url ?? '/'}`);
+    const entry: RequestLogEntry = { method, path: `/_vaults/${vaultName}${url.pathname}${url.search}`, status: 0 };
+    try {
+      await readBody(req);
+      const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      const validation = token ? issuer.validate(token[1], [KEY_VAULT_AUDIENCE]) : { reason: 'no bearer token' };
+      const caller = 'claims' in validation ? { objectId: validation.claims.oid } : validation;
+      const clientAddress = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+      const segs = url.pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
+      const response = handleKeyVaultDataPlane(state, { method, url, baseUrl: ctx.baseUrl, caller, clientAddress }, vaultName, segs);
+      entry.status = response.status;
+      write(req, res, response);
+    } catch (e) {
+      const response = e instanceof ArmError ? e.toResponse() : json(500, { error: { code: 'InternalServerError', message: 'The emulator failed to handle the request.' } });
+      entry.status = response.status;
+      if (!res.headersSent && !res.destroyed) write(req, res, response);
+    }
+    log(entry, startedAt);
+  };
+
   const armStats: ArmRequestStats = { requests: 0, inFlight: 0, maxInFlight: 0, throttled: 0 };
   const resetStats = (): void => {
     Object.assign(armStats, { requests: 0, maxInFlight: armStats.inFlight, throttled: 0 });
@@ -79,11 +110,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults,
     requestLog,
     setVaultState,
+    attachIdentity,
     stats: () => ({ ...armStats }),
     resetStats,
     reset: () => {
       // Mutate in place: callers hold references to `state` and `requestLog`.
       Object.assign(state, buildState(loadFixture(options.fixture), { ...buildOptions, clientSecret: state.clientSecret }));
+      for (const vault of state.vaults.values()) {
+        const uri = vaultUris.get(vault.name.toLowerCase());
+        if (uri) vault.dataPlaneUri = uri;
+      }
       faults.reset(options.faults);
       requestLog.splice(0, requestLog.length);
     },
@@ -157,7 +193,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ? new ArmError(500, 'InternalServerError', 'The server encountered an internal error; please retry the request.').toResponse()
         : new ArmError(503, 'ServiceUnavailable', 'The service is temporarily unavailable; please retry the request.').toResponse();
     } else {
-      response = arm.handle({ method: req.method ?? 'GET', url, headers: req.headers, body });
+      response = arm.handle({ method: req.method ?? 'GET', url, headers: req.headers, body, caller: validation.claims.oid });
     }
     const corrupt = response.status === 200 && req.method !== 'HEAD' && serialize(response) !== undefined && faults.shouldMalform();
     entry.status = response.status;
@@ -167,7 +203,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = Date.now();
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', ctx.baseUrl);
+    // Concatenated, not resolved: a path starting with // (an SDK joining '/' and an id) must stay a path.
+    const url = new URL(`${ctx.baseUrl}${req.url ?? '/'}`);
     const segs = url.pathname.split('/').filter((s) => s !== '');
     const entry: RequestLogEntry = { method, path: `${url.pathname}${url.search}`, status: 0 };
     try {
@@ -210,6 +247,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const port = (server.address() as AddressInfo).port;
   ctx.baseUrl = `https://127.0.0.1:${port}`;
+  for (const vault of state.vaults.values()) {
+    const vaultServer = https.createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void onVaultRequest(vault.name, req, res));
+    await new Promise<void>((resolve, reject) => {
+      vaultServer.once('error', reject);
+      vaultServer.listen(0, '127.0.0.1', () => resolve());
+    });
+    const uri = `https://127.0.0.1:${(vaultServer.address() as AddressInfo).port}/`;
+    vaultUris.set(vault.name.toLowerCase(), uri);
+    vault.dataPlaneUri = uri;
+    vaultServers.push(vaultServer);
+  }
   const first = state.services[0];
   const caPem = await fs.readFile(tls.caFile, 'utf8');
 
@@ -226,15 +274,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: (f) => faults.set(f),
     state,
     setVaultState,
+    attachIdentity,
     changePolicy: (scope, value, service) => changePolicy(state, scope, value, service),
     requestLog,
     stats: () => ({ ...armStats }),
     resetStats,
     stop: async () => {
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      await Promise.all([server, ...vaultServers].map((each) => new Promise<void>((resolve, reject) => {
+        each.close((err) => (err ? reject(err) : resolve()));
+        each.closeAllConnections();
+      })));
       await tls.cleanup();
     },
   };

@@ -3,10 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { buildRoleAssignments, buildRoleDefinitions } from './authorization';
 import { refreshNamedValueFromVault } from './keyVault';
+import { buildVaults } from './keyVaultArm';
 import type {
   ApiRecord, AuthorizationProviderRecord, EmulatorState, FixtureResource, FixtureScopeContainer, InstanceFixture, NamedValueRecord,
-  PolicyContainer, PolicyRecord, ResourceRecord, ServiceRecord, VaultRecord, WorkspaceRecord,
+  PolicyContainer, PolicyRecord, ResourceRecord, ServiceRecord, WorkspaceRecord,
 } from './types';
 
 /** Finds emulator/fixtures/<name> by walking up from this file (works from the sources and from out/). */
@@ -87,15 +90,6 @@ export interface BuildOptions {
 }
 
 export function buildState(fixture: InstanceFixture, options: BuildOptions = {}): EmulatorState {
-  const vaults = new Map<string, VaultRecord>();
-  for (const [name, v] of Object.entries(fixture.vaults ?? {})) {
-    const secrets = new Map<string, { value: string; enabled: boolean }>();
-    for (const [secretName, s] of Object.entries(v.secrets ?? {})) {
-      secrets.set(secretName.toLowerCase(), { value: s.value, enabled: s.enabled !== false });
-    }
-    vaults.set(name.toLowerCase(), { reachable: v.reachable !== false, accessDenied: v.accessDenied === true, secrets });
-  }
-
   const services: ServiceRecord[] = fixture.services.map((s) => {
     const authorizationProviders = new Map<string, AuthorizationProviderRecord>();
     for (const p of s.authorizationProviders ?? []) {
@@ -128,18 +122,6 @@ export function buildState(fixture: InstanceFixture, options: BuildOptions = {})
     };
   });
 
-  // Key Vault named values start with the status a fetch against the fixture's vaults gives now, unless the
-  // fixture pins a lastStatus itself (the contract examples do).
-  const now = new Date();
-  for (const service of services) {
-    for (const container of [service, ...service.workspaces.values()]) {
-      for (const record of container.namedValues.values()) {
-        const kv = record.properties.keyVault as { lastStatus?: unknown } | undefined;
-        if (kv && kv.lastStatus === undefined) refreshNamedValueFromVault(vaults, record, now);
-      }
-    }
-  }
-
   if (options.extraNamedValues && options.extraNamedValues > 0 && services.length > 0) {
     addGeneratedNamedValues(services[0], options.extraNamedValues);
   }
@@ -148,16 +130,34 @@ export function buildState(fixture: InstanceFixture, options: BuildOptions = {})
   }
 
   const sp = fixture.servicePrincipal;
-  return {
+  const objectId = (sp.objectId ?? randomUUID()).toLowerCase();
+  const roleDefinitions = buildRoleDefinitions(fixture);
+  const state: EmulatorState = {
     tenantId: sp.tenantId,
     clientId: sp.clientId,
     clientSecret: options.clientSecret ?? sp.clientSecret ?? `emu~${randomBytes(18).toString('base64url')}`,
     subscriptions: fixture.subscriptions,
     services,
     policyDescriptions: fixture.policyDescriptions ?? [],
-    vaults,
+    vaults: buildVaults(fixture, services, sp.tenantId, objectId),
+    servicePrincipalObjectId: objectId,
+    roleDefinitions,
+    roleAssignments: buildRoleAssignments(fixture, roleDefinitions),
     operations: new Map(),
   };
+
+  // Key Vault named values start with the status a fetch against the fixture's vaults gives now, unless the
+  // fixture pins a lastStatus itself (the contract examples do).
+  const now = new Date();
+  for (const service of services) {
+    for (const container of [service, ...service.workspaces.values()]) {
+      for (const record of container.namedValues.values()) {
+        const kv = record.properties.keyVault as { lastStatus?: unknown } | undefined;
+        if (kv && kv.lastStatus === undefined) refreshNamedValueFromVault(state, record, now, service);
+      }
+    }
+  }
+  return state;
 }
 
 /**

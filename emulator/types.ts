@@ -49,6 +49,8 @@ export interface RunningEmulator {
   setFaults(f: FaultSettings): void;
   state: EmulatorState;         // live in-memory state (tests may inspect/mutate)
   setVaultState(vault: string, secret: string | null, state: VaultSecretState): void;
+  /** Attaches a user-assigned managed identity (client id, principal id) to a service. */
+  attachIdentity(service: string, clientId: string, principalId: string): void;
   /**
    * Changes a policy behind the client's back, as a colleague in the portal would: `scope` is the path below
    * the service (`''` global, `apis/{api}`, `apis/{api}/operations/{op}`, `products/{p}`,
@@ -132,20 +134,77 @@ export interface FixtureSubscription {
   managedByTenants?: Array<{ tenantId: string }>;
 }
 
+/**
+ * A Key Vault: the data APIM's secret fetch simulation needs (reachable, the coarse accessDenied knob, secrets)
+ * plus its Azure Resource Manager side (where it lives, permission model, network rules). A vault that sets
+ * neither `enableRbacAuthorization` nor `accessPolicies` lets every identity of every fixture service read it
+ * (its ARM view then shows those access policies), so older fixtures keep resolving.
+ */
 export interface FixtureVault {
-  reachable?: boolean;          // default true
-  accessDenied?: boolean;       // default false
-  secrets: Record<string, { value: string; enabled?: boolean }>;
+  reachable?: boolean;          // default true (false: APIM cannot resolve or reach the host)
+  accessDenied?: boolean;       // default false (true: every read is refused, whatever the grants say)
+  /** Where the vault lives; default: the first subscription and the first service's resource group. */
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+  enableRbacAuthorization?: boolean;
+  accessPolicies?: FixtureAccessPolicy[];
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  networkAcls?: { defaultAction: 'Allow' | 'Deny'; bypass?: 'AzureServices' | 'None'; ipRules?: string[] };
+  secrets: Record<string, FixtureSecret>;
+}
+
+export interface FixtureAccessPolicy {
+  objectId: string;
+  tenantId?: string;
+  permissions: { secrets?: string[]; keys?: string[]; certificates?: string[] };
+}
+
+export interface FixtureSecret {
+  value: string;
+  enabled?: boolean;
+  /** Pads the value with filler characters up to this length (for secrets too long for a named value). */
+  padToLength?: number;
+  /** ISO times; stored as the secret's nbf / exp attributes. */
+  notBefore?: string;
+  expires?: string;
+  contentType?: string;
+  /** Current version id (32 hex characters); generated when absent. */
+  version?: string;
+  /** Older versions, oldest first; a versioned identifier may point at one of them. */
+  olderVersions?: Array<{ version: string; value: string; enabled?: boolean }>;
+}
+
+/** A role definition the fixture adds to the built-in ones (custom roles). */
+export interface FixtureRoleDefinition {
+  id: string;                   // GUID
+  roleName: string;
+  description?: string;
+  assignableScopes?: string[];
+  permissions: Array<{ actions?: string[]; notActions?: string[]; dataActions?: string[]; notDataActions?: string[] }>;
+}
+
+export interface FixtureRoleAssignment {
+  id?: string;                  // GUID; generated when absent
+  /** ARM scope: a subscription, resource group, resource or Key Vault secret id. */
+  scope: string;
+  /** Role by name (built-in or fixture-defined) or by GUID. */
+  role: string;
+  principalId: string;
+  principalType?: 'ServicePrincipal' | 'User' | 'Group';
 }
 
 export interface PolicyDescriptionFixture { name: string; description: string; scope: number }
 
 export interface InstanceFixture {
-  servicePrincipal: { tenantId: string; clientId: string; clientSecret?: string };
+  /** `objectId`: the principal ARM sees for the emulator's tokens (role assignments name it). */
+  servicePrincipal: { tenantId: string; clientId: string; clientSecret?: string; objectId?: string };
   subscriptions: FixtureSubscription[];
   services: FixtureService[];
   policyDescriptions?: PolicyDescriptionFixture[];
   vaults?: Record<string, FixtureVault>;
+  roleDefinitions?: FixtureRoleDefinition[];
+  roleAssignments?: FixtureRoleAssignment[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,10 +269,66 @@ export interface ServiceRecord extends PolicyContainer {
   workspaces: Map<string, WorkspaceRecord>;
 }
 
+export interface SecretVersion {
+  version: string;
+  value: string;
+  enabled: boolean;
+  /** Unix seconds, as Key Vault stores them. */
+  created: number;
+  updated: number;
+  notBefore?: number;
+  expires?: number;
+  contentType?: string;
+}
+
+/** A vault secret: the current version's fields at the top (what most code reads) and older versions. */
+export interface SecretRecord extends SecretVersion {
+  name: string;
+  olderVersions: SecretVersion[];
+}
+
+export interface VaultAccessPolicy {
+  tenantId: string;
+  objectId: string;
+  permissions: { secrets: string[]; keys: string[]; certificates: string[] };
+}
+
 export interface VaultRecord {
+  name: string;
+  /** Data-plane base URL (ARM's vaultUri): `https://{name}.vault.azure.net/` until the emulator serves the vault on a port of its own. */
+  dataPlaneUri: string;
   reachable: boolean;
   accessDenied: boolean;
-  secrets: Map<string, { value: string; enabled: boolean }>;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  enableRbacAuthorization: boolean;
+  accessPolicies: VaultAccessPolicy[];
+  publicNetworkAccess: 'Enabled' | 'Disabled';
+  networkAcls: { defaultAction: 'Allow' | 'Deny'; bypass: 'AzureServices' | 'None'; ipRules: string[] };
+  secrets: Map<string, SecretRecord>;
+}
+
+export interface RoleDefinitionRecord {
+  /** GUID. */
+  id: string;
+  roleName: string;
+  type: 'BuiltInRole' | 'CustomRole';
+  description: string;
+  assignableScopes: string[];
+  permissions: Array<{ actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] }>;
+}
+
+export interface RoleAssignmentRecord {
+  /** GUID (the assignment's name). */
+  id: string;
+  /** Normalised ARM scope without a trailing slash. */
+  scope: string;
+  /** Role definition GUID. */
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: string;
+  createdOn: string;
 }
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
@@ -244,5 +359,9 @@ export interface EmulatorState {
   services: ServiceRecord[];
   policyDescriptions: PolicyDescriptionFixture[];
   vaults: Map<string, VaultRecord>;
+  /** Object id of the emulator's service principal: the caller ARM and Key Vault see. */
+  servicePrincipalObjectId: string;
+  roleDefinitions: Map<string, RoleDefinitionRecord>;
+  roleAssignments: Map<string, RoleAssignmentRecord>;
   operations: Map<string, AsyncOperation>;
 }

@@ -15,6 +15,8 @@ import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { InstanceMetadata } from '../../protocol/protocol';
 import type { AuthState, ConnectionManager, ConnectionState, InstanceRefreshResult } from './connection/connectionManager';
+import type { DoctorReport } from './keyVaultDoctor/diagnose';
+import type { DoctorNode } from './keyVaultDoctor/presentation';
 import type { SessionSnapshot } from './connection/instanceSession';
 import type { MetadataSent } from './connection/languageClientSink';
 import type { StatusBarPresentation } from './namedValues/instanceModel';
@@ -59,6 +61,18 @@ export interface NamedValuesApi {
   readonly lastRefreshReport: RefreshReport | undefined;
   /** Result of the last Find Usages command. */
   readonly lastUsageSearch: UsageSearchResult | undefined;
+  /** What the last Create / Edit / Delete Named Value did. */
+  readonly lastWrite: string | undefined;
+}
+
+export interface KeyVaultDoctorApi {
+  readonly treeView: vscode.TreeView<DoctorNode>;
+  /** The diagnosis the Key Vault Doctor view shows (no secret values: at most a length). */
+  readonly report: DoctorReport | undefined;
+  /** What the last fix did and how the reference stood after the refresh. */
+  readonly lastFixMessage: string | undefined;
+  getChildren(element?: DoctorNode): DoctorNode[];
+  getTreeItem(element: DoctorNode): vscode.TreeItem;
 }
 
 export interface PoliciesApi {
@@ -100,6 +114,7 @@ export interface ApimPolicyExtensionApi {
   readonly startup: StartupApi;
   readonly connection: ConnectionApi;
   readonly namedValues: NamedValuesApi;
+  readonly keyVaultDoctor: KeyVaultDoctorApi;
   readonly policies: PoliciesApi;
   readonly statusBar: StatusBarApi;
 }

@@ -22,6 +22,12 @@ export const COMMANDS = {
   findUsages: 'apimPolicy.findNamedValueUsages',
   treatAsPolicy: 'apimPolicy.treatAsPolicy',
   showLog: 'apimPolicy.showLog',
+  diagnoseKeyVaultReference: 'apimPolicy.diagnoseKeyVaultReference',
+  applyKeyVaultFix: 'apimPolicy.applyKeyVaultFix',
+  rerunKeyVaultDiagnosis: 'apimPolicy.rerunKeyVaultDiagnosis',
+  createNamedValue: 'apimPolicy.createNamedValue',
+  editNamedValue: 'apimPolicy.editNamedValue',
+  deleteNamedValue: 'apimPolicy.deleteNamedValue',
   openInstancePolicy: 'apimPolicy.openInstancePolicy',
   compareWithInstance: 'apimPolicy.compareWithInstance',
   publishToInstance: 'apimPolicy.publishToInstance',
@@ -37,6 +43,7 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 export const VIEW_CONTAINER_ID = 'apimPolicy';
 export const NAMED_VALUES_VIEW_ID = 'apimPolicy.namedValues';
+export const KEY_VAULT_DOCTOR_VIEW_ID = 'apimPolicy.keyVaultDoctor';
 export const POLICIES_VIEW_ID = 'apimPolicy.policies';
 
 /** `contributes.walkthroughs[].id` of the Get Started walkthrough; VS Code knows it as `<extension id>#getStarted`. */
@@ -55,6 +62,8 @@ export const CONTEXT_KEYS = {
   filter: 'apimPolicy.namedValuesFilter',
   /** The auth setting, so "Set Service Principal Secret" shows only where it matters. */
   auth: 'apimPolicy.auth',
+  /** The Key Vault Doctor view has a diagnosis to show. */
+  doctorHasReport: 'apimPolicy.doctorHasReport',
   /** The Policies view lists only names containing a text. */
   policiesFiltered: 'apimPolicy.policiesFiltered',
   /** True for a moment when a policy is shown in an editor (the walkthrough's "open a policy" step; see walkthrough/progress.ts). */
@@ -70,6 +79,11 @@ export const CONTEXT_VALUES = {
   secret: 'namedValue.secret',
   keyVault: 'namedValue.keyVault',
   message: 'apimMessage',
+  doctorReport: 'keyVaultDoctor.report',
+  /** Followed by `.pass|.fail|.warning|.unknown` and `.fixable` when it offers fixes. */
+  doctorCheck: 'keyVaultDoctor.check',
+  doctorDetail: 'keyVaultDoctor.detail',
+  doctorFix: 'keyVaultDoctor.fix',
 } as const;
 
 export const SETTINGS = {

@@ -7,7 +7,9 @@ import { ConnectionController } from './connection/connectionController';
 import { LanguageClientSink } from './connection/languageClientSink';
 import { selectInstance } from './connection/selectInstance';
 import { COMMANDS, NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, SETTINGS } from './contributions';
+import { KeyVaultDoctorCommands } from './keyVaultDoctor/doctorCommands';
 import { createLanguageClient } from './languageClient';
+import { NamedValueEditCommands } from './namedValueEditing/editCommands';
 import { NamedValueCommands } from './namedValues/commands';
 import type { NamedValuesTreeNode } from './namedValues/treeNodes';
 import { NamedValuesTreeProvider } from './namedValues/treeProvider';
@@ -41,6 +43,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   const treeView = vscode.window.createTreeView<NamedValuesTreeNode>(NAMED_VALUES_VIEW_ID, { treeDataProvider: treeProvider, showCollapseAll: false, canSelectMany: true });
   context.subscriptions.push(treeProvider, treeView);
   const commands = new NamedValueCommands({ context, output, controller, tree: treeProvider, treeView });
+  const doctor = new KeyVaultDoctorCommands({ context, output, manager });
+  const editing = new NamedValueEditCommands({
+    context,
+    output,
+    manager,
+    findUsages: (target) => commands.findUsages(target),
+    showDiagnosis: (report) => doctor.showReport(report),
+  });
   const statusBar = new StatusBarController(manager);
   context.subscriptions.push(statusBar);
 
@@ -138,6 +148,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
       get lastUsageSearch() {
         return commands.lastUsageSearch;
       },
+      get lastWrite() {
+        return editing.lastWrite;
+      },
+    },
+    keyVaultDoctor: {
+      treeView: doctor.treeView,
+      get report() {
+        return doctor.report;
+      },
+      get lastFixMessage() {
+        return doctor.lastFixMessage;
+      },
+      getChildren: (element) => doctor.tree.getChildren(element),
+      getTreeItem: (element) => doctor.tree.getTreeItem(element),
     },
     policies: {
       treeProvider: policiesTree,

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import { SERVER_LINKED_COMMANDS } from '../../protocol/commands';
 
 export const POLICY_LANGUAGE_ID = 'apim-policy';
 
@@ -15,6 +16,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
     documentSelector: [{ language: POLICY_LANGUAGE_ID }],
     outputChannel,
     middleware,
+    // Hovers may link to these commands (and no others): the Key Vault doctor on a {{named value}}.
+    markdown: { isTrusted: { enabledCommands: [...SERVER_LINKED_COMMANDS] } },
     synchronize: {
       configurationSection: 'apimPolicy',
       // APIOps artifacts that "go to definition" can jump to.

@@ -1,5 +1,5 @@
 /**
- * Parallel paging against the emulator with 10,015 named values (101 pages of 100): the same
+ * Parallel paging against the emulator with 10,000 named values beside the demo's (101 pages of 100): the same
  * items in the same order as a sequential load, never more requests in flight than the bound,
  * a whole load that slows down under injected 429s and still completes, cancellation, and a
  * page that keeps failing.
@@ -8,9 +8,14 @@ import * as assert from 'node:assert/strict';
 import { AzureAccessError, createApimClient, loadInstanceMetadata, type ApimClientHandle, type LoadProgress } from '../../client/src/azure';
 import type { GateStats } from '../../client/src/azure/pager';
 import { waitFor } from '../harness/wait';
+import { demoNamedValues } from '../support/demoScenarios';
 import { guardRejections, startSetup, type EmulatorSetup } from './helpers';
 
-describe('azure/pager (emulator, 10,015 named values)', function () {
+/** The demo fixture's named values plus 10,000 generated ones, 100 to a page. */
+const TOTAL = 10_000 + demoNamedValues().length;
+const PAGES = Math.ceil(TOTAL / 100);
+
+describe(`azure/pager (emulator, ${TOTAL.toLocaleString('en')} named values)`, function () {
   this.timeout(120_000);
   let setup: EmulatorSetup;
   let handle: ApimClientHandle;
@@ -38,14 +43,14 @@ describe('azure/pager (emulator, 10,015 named values)', function () {
   }
 
   it('loads every page in parallel, in the service\'s order, identical to the sequential load', async () => {
-    assert.equal(sequential.length, 10_015);
+    assert.equal(sequential.length, TOTAL);
     const pages: Array<{ done: number; total?: number }> = [];
     const { result, stats } = await load(8, { onProgress: (p) => p.part === 'namedValues' && p.pages && pages.push(p.pages) });
     assert.deepEqual(result.metadata.namedValues.map((nv) => nv.name), sequential);
     assert.equal(stats.maxInFlight, 8, 'the gate filled every slot');
     const named = pages.filter((p) => p.total !== undefined);
-    assert.equal(named.at(-1)?.done, 101, 'progress counts pages up to the total');
-    assert.ok(named.every((p) => p.total === 101));
+    assert.equal(named.at(-1)?.done, PAGES, 'progress counts pages up to the total');
+    assert.ok(named.every((p) => p.total === PAGES));
     assert.deepEqual(named.map((p) => p.done), [...named.map((p) => p.done)].sort((a, b) => a - b), 'page counts only grow');
   });
 
@@ -54,7 +59,7 @@ describe('azure/pager (emulator, 10,015 named values)', function () {
     for (const bound of [3, 8]) {
       setup.emu.resetStats();
       const { result, emulator, stats } = await load(bound);
-      assert.equal(result.metadata.namedValues.length, 10_015);
+      assert.equal(result.metadata.namedValues.length, TOTAL);
       console.log(`      bound ${bound}: ${emulator.requests} requests, at most ${emulator.maxInFlight} at once at the emulator (gate: ${stats.maxInFlight})`);
       assert.ok(emulator.maxInFlight <= bound, `at most ${bound} in flight (saw ${emulator.maxInFlight})`);
       assert.equal(stats.maxInFlight, bound);

@@ -14,6 +14,7 @@ import { errorActions } from '../../client/src/errorActions';
 import { presentInstance, presentStatusBar, staleMarker } from '../../client/src/namedValues/instanceModel';
 import { leakedIn, plantedSecrets, UnhandledRejectionGuard } from '../azure/helpers';
 import { FakeClock, managerFor, startQuietEmulator, tempDir, waitFor } from './support';
+import { DEMO_FAILING_KEY_VAULT, demoNamedValues } from '../support/demoScenarios';
 
 const FOLDER = 'file:///work/contoso-policies';
 
@@ -75,7 +76,7 @@ describe('client/connection (emulator)', function () {
     assert.match(presentInstance(session.snapshot, Date.now()).description, /^Contoso Production \/ RG-CONTOSO-APIS$/);
     const sent = sink.lastMetadata();
     assert.ok(sent);
-    assert.equal(sent.namedValues.length, 15);
+    assert.equal(sent.namedValues.length, demoNamedValues().length);
     assert.equal(sent.stale, undefined);
     assert.equal(sent.instanceId.toLowerCase(), emu.instanceId.toLowerCase());
     const folders = sink.events.filter((e) => e.type === 'folders').at(-1);
@@ -85,7 +86,7 @@ describe('client/connection (emulator)', function () {
 
     const cached = await loadMetadataCache(cacheDir, emu.instanceId);
     assert.ok(cached.ok);
-    assert.equal(cached.metadata.namedValues.length, 15);
+    assert.equal(cached.metadata.namedValues.length, demoNamedValues().length);
 
     const secrets = plantedSecrets(emu);
     const cacheText = await fs.readFile(cacheFilePath(cacheDir, emu.instanceId), 'utf8');
@@ -133,13 +134,13 @@ describe('client/connection (emulator)', function () {
     await offline.manager.whenIdle();
     const snapshot = offline.manager.sessions()[0].snapshot;
     assert.equal(offline.manager.state, 'stale');
-    assert.equal(snapshot.metadata?.namedValues.length, 15);
+    assert.equal(snapshot.metadata?.namedValues.length, demoNamedValues().length);
     assert.equal(snapshot.dataTime, savedAt.savedAt, 'stale since the time the cache was written');
     assert.equal(snapshot.lastError?.kind, 'network');
     assert.match(snapshot.lastError?.userMessage ?? '', /Cannot reach https:\/\/127\.0\.0\.1:\d+/);
     assert.ok(errorActions(snapshot.lastError!).includes('Retry'));
     assert.ok(offline.sink.metadata().every((m) => m.stale === true), 'the server only ever saw stale data');
-    assert.equal(presentStatusBar({ state: offline.manager.state, session: snapshot, now: Date.now() }).text, '$(azure) contoso-apim (stale) $(warning) 3');
+    assert.equal(presentStatusBar({ state: offline.manager.state, session: snapshot, now: Date.now() }).text, `$(azure) contoso-apim (stale) $(warning) ${Object.keys(DEMO_FAILING_KEY_VAULT).length}`);
 
     // Without a cache there is nothing to show: an error state that says why.
     const empty = await setup();
@@ -164,7 +165,7 @@ describe('client/connection (emulator)', function () {
     assert.ok(!failed.outcome.ok && /HTTP 50[03]/.test(failed.outcome.error.userMessage), 'the ARM status is named');
     assert.equal(manager.state, 'stale');
     assert.equal(sink.lastMetadata()?.stale, true);
-    assert.equal(sink.lastMetadata()?.namedValues.length, 15);
+    assert.equal(sink.lastMetadata()?.namedValues.length, demoNamedValues().length);
 
     emu.setFaults({ serverErrorRate: 0 });
     const [ok] = await manager.refresh();

@@ -5,27 +5,21 @@
  * real workbench, where the emulator's operations settle within one poll.
  */
 import * as assert from 'node:assert/strict';
-import type { RunningEmulator } from '../../emulator';
 import type { ConnectionManager } from '../../client/src/connection/connectionManager';
 import { failedKeyVaultNames, summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
-import { managerFor, startQuietEmulator } from './support';
+import { connectedToEmulator } from './support';
+import { DEMO_FAILING_KEY_VAULT, demoNamedValues } from '../support/demoScenarios';
 
 describe('client/Key Vault refresh of operations that settle at once (emulator)', function () {
   this.timeout(30_000);
-  let emu: RunningEmulator;
   let manager: ConnectionManager;
   let dispose: () => Promise<void>;
 
   before(async () => {
-    emu = await startQuietEmulator({ lroDurationMs: 0 });
-    ({ manager, dispose } = await managerFor(emu));
-    manager.setAuthState('signedIn');
-    manager.configure({ folders: [{ folderUri: 'file:///ws', instance: emu.instanceId }], refreshIntervalMinutes: 0 });
-    await manager.whenIdle();
+    ({ manager, dispose } = await connectedToEmulator({ lroDurationMs: 0 }));
   });
   after(async () => {
     await dispose?.();
-    await emu?.stop();
   });
 
   it('reports the vault status codes and advice for every failing secret', async () => {
@@ -34,7 +28,7 @@ describe('client/Key Vault refresh of operations that settle at once (emulator)'
     const report = summarizeRefresh(summary, session.currentMetadata);
     assert.deepEqual(
       report.stillFailing.map((f) => `${f.displayName}:${f.code}`).sort(),
-      ['archive-storage-key:VaultNotFound', 'billing-api-key:Forbidden', 'legacy-partner-key:SecretNotFound'],
+      demoNamedValues().filter((nv) => nv.name in DEMO_FAILING_KEY_VAULT).map((nv) => `${nv.displayName}:${DEMO_FAILING_KEY_VAULT[nv.name]}`).sort(),
     );
     assert.doesNotMatch(report.detail, /Unexpected error/);
   });

@@ -16,7 +16,8 @@ import { presentStatusBar } from '../../client/src/namedValues/instanceModel';
 import { NamedValueListModel, namedValueTooltip, presentNamedValue } from '../../client/src/namedValues/model';
 import { failedKeyVaultNames, keyVaultPickRows, refreshProgressMessage, summarizeRefresh } from '../../client/src/namedValues/refreshFlow';
 import { leakedIn, plantedSecrets, UnhandledRejectionGuard } from '../azure/helpers';
-import { managerFor, MemoryLogger, RecordingSink, startQuietEmulator, waitFor } from './support';
+import { connectedToEmulator, MemoryLogger, RecordingSink, waitFor } from './support';
+import { DEMO_FAILING_KEY_VAULT, demoFailingDisplayNames, demoNamedValues, repairEveryDemoKeyVaultFailure, RESTORED_DEMO_SECRET } from '../support/demoScenarios';
 
 describe('client/Key Vault refresh (emulator)', function () {
   this.timeout(60_000);
@@ -31,18 +32,13 @@ describe('client/Key Vault refresh (emulator)', function () {
 
   before(async () => {
     guard.install();
-    emu = await startQuietEmulator({ lroDurationMs: 150 });
-    ({ manager, sink, log, cacheDir, dispose } = await managerFor(emu));
-    manager.setAuthState('signedIn');
-    manager.configure({ folders: [{ folderUri: 'file:///ws', instance: emu.instanceId }], refreshIntervalMinutes: 0 });
-    await manager.whenIdle();
+    ({ emu, manager, sink, log, cacheDir, dispose } = await connectedToEmulator({ lroDurationMs: 150 }));
     session = manager.sessions()[0];
     assert.ok(session.currentMetadata);
   });
   after(async () => {
     guard.uninstall();
     await dispose?.();
-    await emu?.stop();
   });
   afterEach(async () => {
     emu.setFaults({ serverErrorRate: 0, latencyMs: 0 });
@@ -53,44 +49,49 @@ describe('client/Key Vault refresh (emulator)', function () {
 
   it('offers failing Key Vault values first and preselected in the quick pick', () => {
     const rows = keyVaultPickRows(session.currentMetadata, new Set(), Date.now());
+    const failing = demoFailingDisplayNames();
+    const healthy = demoNamedValues().filter((nv) => nv.keyVault && !failing.includes(nv.displayName)).map((nv) => nv.displayName).sort();
     assert.deepEqual(rows.map((r) => [r.label, r.picked]), [
-      ['$(error) archive-storage-key', true],
-      ['$(error) billing-api-key', true],
-      ['$(error) legacy-partner-key', true],
-      ['$(key) jwt-signing-secret', false],
-      ['$(key) payment-gateway-key', false],
+      ...failing.map((name) => [`$(error) ${name}`, true]),
+      ...healthy.map((name) => [`$(key) ${name}`, false]),
     ]);
+    assert.equal(rows[1].label, '$(error) billing-api-key');
     assert.match(rows[1].detail, /^Forbidden: Key Vault 'contoso-billing-kv' refused/);
     assert.equal(rows[1].description, 'contoso-billing-kv / billing-api-key');
   });
 
   it('refreshes all failed secrets with "n of N" progress and summarises what still fails and why', async () => {
     const names = failedKeyVaultNames(session.currentMetadata);
-    assert.deepEqual([...names].sort(), ['kv-archive-storage-key', 'kv-billing-api-key', 'kv-legacy-partner-key']);
+    const total = Object.keys(DEMO_FAILING_KEY_VAULT).length;
+    assert.deepEqual([...names].sort(), Object.keys(DEMO_FAILING_KEY_VAULT).sort());
     const progress: string[] = [];
     const summary = await session.refreshSecrets(names, {
       concurrency: 2,
       onProgress: (done, total, name) => progress.push(refreshProgressMessage(done, total, session.findNamedValue(name)?.displayName ?? name)),
     });
-    assert.deepEqual(progress.map((p) => p.split(' — ')[0]), ['1 of 3', '2 of 3', '3 of 3']);
+    assert.deepEqual(progress.map((p) => p.split(' — ')[0]), names.map((_, i) => `${i + 1} of ${total}`));
     const report = summarizeRefresh(summary, session.currentMetadata);
     assert.equal(report.severity, 'warning');
-    assert.equal(report.message, 'Refreshed 0 of 3 Key Vault secrets; 3 still failing.');
+    assert.equal(report.message, `Refreshed 0 of ${total} Key Vault secrets; ${total} still failing.`);
     const byName = new Map(report.stillFailing.map((f) => [f.displayName, f]));
     assert.equal(byName.get('billing-api-key')?.code, 'Forbidden');
-    assert.match(byName.get('billing-api-key')?.advice ?? '', /denied the user-assigned managed identity 9e8d7c6b-5a49-4838-a726-1504f3e2d1c0 .*"Get" and "List" secret permissions.*"Key Vault Secrets User"/);
+    // The vault uses Azure RBAC and says so (ForbiddenByRbac): the advice names the role, not access policies.
+    assert.match(byName.get('billing-api-key')?.advice ?? '', /denied the user-assigned managed identity 9e8d7c6b-5a49-4838-a726-1504f3e2d1c0 .*"Key Vault Secrets User" role/);
+    assert.equal(byName.get('loyalty-api-key')?.code, 'Forbidden');
+    assert.match(byName.get('loyalty-api-key')?.advice ?? '', /"Get" and "List" secret permissions in the vault access policy/);
     assert.equal(byName.get('legacy-partner-key')?.code, 'SecretNotFound');
     assert.match(byName.get('legacy-partner-key')?.advice ?? '', /does not exist in "contoso-kv\.vault\.azure\.net"/);
     assert.equal(byName.get('archive-storage-key')?.code, 'VaultNotFound');
     assert.match(byName.get('archive-storage-key')?.advice ?? '', /could not be reached.*firewall/);
     assert.match(report.detail, /^• archive-storage-key \(VaultNotFound\): /m);
-    assert.equal(new NamedValueListModel(session.currentMetadata!).counts.failed, 3);
+    assert.equal(new NamedValueListModel(session.currentMetadata!).counts.failed, total);
   });
 
   it('fix the vault, refresh, status turns green — in the model, the status bar, the server and the cache', async () => {
     const before = sink.metadata().length;
     assert.equal(status('kv-billing-api-key'), 'Forbidden');
-    assert.equal(presentStatusBar({ state: manager.state, session: session.snapshot, now: Date.now() }).text, '$(azure) contoso-apim $(warning) 3');
+    const total = Object.keys(DEMO_FAILING_KEY_VAULT).length;
+    assert.equal(presentStatusBar({ state: manager.state, session: session.snapshot, now: Date.now() }).text, `$(azure) contoso-apim $(warning) ${total}`);
 
     emu.setVaultState('contoso-billing-kv', null, { status: 'ok' });
     const summary = await session.refreshSecrets(['kv-billing-api-key']);
@@ -102,7 +103,7 @@ describe('client/Key Vault refresh (emulator)', function () {
     const nv = session.findNamedValue('billing-api-key')!;
     assert.deepEqual(presentNamedValue(nv).icon, { id: 'key', color: 'testing.iconPassed' });
     const bar = presentStatusBar({ state: manager.state, session: session.snapshot, now: Date.now() });
-    assert.equal(bar.text, '$(azure) contoso-apim $(warning) 2');
+    assert.equal(bar.text, `$(azure) contoso-apim $(warning) ${total - 1}`);
 
     assert.ok(sink.metadata().length > before, 'the server was told');
     const sent = sink.lastMetadata()?.namedValues.find((n) => n.name === 'kv-billing-api-key');
@@ -111,10 +112,10 @@ describe('client/Key Vault refresh (emulator)', function () {
     assert.ok(cached.ok);
     assert.equal(cached.metadata.namedValues.find((n) => n.name === 'kv-billing-api-key')?.keyVault?.lastStatus?.code, 'Success');
 
-    emu.setVaultState('contoso-kv', 'legacy-partner-key', { status: 'ok', value: 'SECRET-DO-NOT-LEAK-restored-legacy' });
-    emu.setVaultState('contoso-old-kv', null, { status: 'ok' });
+    await repairEveryDemoKeyVaultFailure(emu);
     const rest = await session.refreshSecrets(failedKeyVaultNames(session.currentMetadata));
-    assert.equal(rest.refreshed.length, 2);
+    assert.deepEqual(rest.failed.map((f) => `${f.name}: ${f.message}`), []);
+    assert.equal(rest.refreshed.length, total - 1);
     assert.equal(new NamedValueListModel(session.currentMetadata!).counts.failed, 0);
     const healthy = presentStatusBar({ state: manager.state, session: session.snapshot, now: Date.now() });
     assert.equal(healthy.warning, false);
@@ -165,7 +166,7 @@ describe('client/Key Vault refresh (emulator)', function () {
 
   it('never lets a secret value reach the server, the log or the cache', async () => {
     const secrets = plantedSecrets(emu);
-    assert.ok(secrets.some((s) => s.includes('restored-legacy')));
+    assert.ok(secrets.some((s) => s.includes(RESTORED_DEMO_SECRET)));
     assert.deepEqual(leakedIn(sink.text(), secrets), []);
     assert.deepEqual(leakedIn(log.lines.join('\n'), secrets), []);
     assert.deepEqual(leakedIn(await fs.readFile(cacheFilePath(cacheDir, emu.instanceId), 'utf8'), secrets), []);

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLOUD_NAMES } from '../../client/src/azure/clouds';
-import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, SETTINGS, VIEW_CONTAINER_ID } from '../../client/src/contributions';
+import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, KEY_VAULT_DOCTOR_VIEW_ID, NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, SETTINGS, VIEW_CONTAINER_ID } from '../../client/src/contributions';
 import { POLICY_CONTEXT } from '../../client/src/policies/treeModel';
 import { presentNamedValue } from '../../client/src/namedValues/model';
 import { AUTH_SETTINGS } from '../../client/src/settings';
@@ -94,7 +94,7 @@ describe('client/manifest (package.json contributions)', () => {
   });
 
   it('uses only context keys the code sets', () => {
-    const known = new Set<string>([...Object.values(CONTEXT_KEYS), NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID]);
+    const known = new Set<string>([...Object.values(CONTEXT_KEYS), NAMED_VALUES_VIEW_ID, KEY_VAULT_DOCTOR_VIEW_ID, POLICIES_VIEW_ID]);
     for (const clause of whenClauses()) {
       for (const [key] of clause.matchAll(/(?<![\w.])apimPolicy\.[\w]+/g)) assert.ok(known.has(key), `unknown context key ${key} in "${clause}"`);
     }
@@ -119,7 +119,8 @@ describe('client/manifest (package.json contributions)', () => {
     };
     assert.deepEqual(kindsMatched(COMMANDS.refreshKeyVaultSecret), ['keyVault']);
     assert.deepEqual(kindsMatched(COMMANDS.revealValue), ['keyVault', 'secret']);
-    for (const command of [COMMANDS.copyReference, COMMANDS.insertReference, COMMANDS.goToDefinition, COMMANDS.findUsages]) {
+    assert.deepEqual(kindsMatched(COMMANDS.diagnoseKeyVaultReference), ['keyVault']);
+    for (const command of [COMMANDS.copyReference, COMMANDS.insertReference, COMMANDS.goToDefinition, COMMANDS.findUsages, COMMANDS.editNamedValue, COMMANDS.deleteNamedValue]) {
       assert.deepEqual(kindsMatched(command), ['keyVault', 'plain', 'secret'], command);
     }
     const instanceEntries = manifest.contributes.menus['view/item/context'].filter((e) => e.when?.includes(`viewItem == ${CONTEXT_VALUES.instance}`));
@@ -173,7 +174,7 @@ describe('client/manifest (package.json contributions)', () => {
 
   it('declares the Policies view beside Named Values, its menus on the context values its tree produces, and the instance file system', () => {
     const views = manifest.contributes.views[VIEW_CONTAINER_ID] ?? [];
-    assert.deepEqual(views.map((v) => v.id), [NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID]);
+    assert.deepEqual(views.map((v) => v.id), [NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, KEY_VAULT_DOCTOR_VIEW_ID], 'the Key Vault Doctor view comes last, shown only with a diagnosis');
     assert.equal(views[1].name, 'Policies');
     for (const state of ['signedOut', 'noInstance']) {
       assert.ok(manifest.contributes.viewsWelcome.some((w) => w.view === POLICIES_VIEW_ID && w.when.includes(`apimPolicy.state == ${state}`)), state);

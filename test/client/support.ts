@@ -187,6 +187,16 @@ export async function startQuietEmulator(options: EmulatorOptions = {}): Promise
   return startEmulator({ quiet: true, lroDurationMs: 60, ...options });
 }
 
+/** An emulator and a signed-in manager connected to its demo instance, loaded (the usual start of a suite). */
+export async function connectedToEmulator(options: EmulatorOptions = {}): Promise<ManagerSetup> {
+  const emu = await startQuietEmulator(options);
+  const setup = await managerFor(emu);
+  setup.manager.setAuthState('signedIn');
+  setup.manager.configure({ folders: [{ folderUri: 'file:///ws', instance: emu.instanceId }], refreshIntervalMinutes: 0 });
+  await setup.manager.whenIdle();
+  return { ...setup, emu, dispose: async () => { await setup.dispose(); await emu.stop(); } };
+}
+
 /** Demo metadata written for these tests: every kind and Key Vault state. */
 export function sampleMetadata(): InstanceMetadata {
   const kv = (name: string, displayName: string, status?: KeyVaultStatus, identityClientId?: string): NamedValueInfo => ({

@@ -50,6 +50,21 @@ function baseFixture(): InstanceFixture & { services: FixtureService[] } {
   };
 }
 
+/**
+ * The Key Vault examples read secrets with a user-assigned identity; APIM (and the emulator) refuse an
+ * identityClientId the service does not have, so the service gets that identity attached first.
+ */
+function attachIdentityOf(keyVault: unknown, f: ReturnType<typeof baseFixture>): void {
+  const clientId = (keyVault as { identityClientId?: string } | undefined)?.identityClientId;
+  if (!clientId) return;
+  svc(f).identity = {
+    type: 'UserAssigned',
+    userAssignedIdentities: {
+      [`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/examples`]: { principalId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', clientId },
+    },
+  };
+}
+
 function servicePath(p: Params): string {
   return `/subscriptions/${String(p.subscriptionId)}/resourceGroups/${String(p.resourceGroupName)}/providers/Microsoft.ApiManagement/service/${String(p.serviceName)}`;
 }
@@ -131,7 +146,10 @@ const CASES: Case[] = [
   },
   {
     file: 'ApiManagementCreateNamedValueWithKeyVault.json', method: 'PUT', path: (p) => `${servicePath(p)}/namedValues/${String(p.namedValueId)}`,
-    seed: (_ex, f) => { f.vaults = { contoso: { secrets: { aadSecret: { value: 'kv-secret-value' } } } }; },
+    seed: (ex, f) => {
+      f.vaults = { contoso: { secrets: { aadSecret: { value: 'kv-secret-value' } } } };
+      attachIdentityOf((ex.parameters.parameters as { properties: { keyVault?: unknown } }).properties.keyVault, f);
+    },
   },
   {
     file: 'ApiManagementUpdateNamedValue.json', method: 'PATCH', path: (p) => `${servicePath(p)}/namedValues/${String(p.namedValueId)}`,
@@ -154,6 +172,7 @@ const CASES: Case[] = [
       const final = ex.responses['200'].body as { properties: JsonObject };
       svc(f).namedValues = [{ name: 'testprop2', properties: structuredClone(final.properties) }];
       f.vaults = { rpbvtkeyvaultintegration: { secrets: { msitestingCert: { value: 'refreshed' } } } };
+      attachIdentityOf(final.properties.keyVault, f);
     },
     // The example's Location names testprop6 although the request refreshes testprop2 (normalised below).
     after: async (res, ex, { emu, token }) => {

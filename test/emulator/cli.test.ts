@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../support/repo';
 import { waitFor } from './support';
+import { DEMO_FAILING_KEY_VAULT, demoNamedValues } from '../support/demoScenarios';
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -73,8 +74,8 @@ describe('emulator: CLI and NODE_EXTRA_CA_CERTS clients', function () {
     const client = await runNode(['-e', CLIENT_SCRIPT], { ...process.env, ...exports, SUBSCRIPTION_ID: subscription });
     assert.equal(client.code, 0, client.stderr);
     const result = JSON.parse(client.stdout.trim()) as { n: number; failed: string[] };
-    assert.equal(result.n, 15 + 25);
-    assert.deepEqual(result.failed, ['kv-archive-storage-key', 'kv-billing-api-key', 'kv-legacy-partner-key']);
+    assert.equal(result.n, demoNamedValues().length + 25);
+    assert.deepEqual(result.failed, Object.keys(DEMO_FAILING_KEY_VAULT).sort());
 
     const withoutTrust = await runNode(['-e', CLIENT_SCRIPT], { ...process.env, ...exports, NODE_EXTRA_CA_CERTS: '', SUBSCRIPTION_ID: subscription });
     assert.notEqual(withoutTrust.code, 0, 'a client that does not trust the CA must fail');

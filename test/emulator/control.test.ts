@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { armToken, rawRequest, waitFor } from './support';
+import { DEMO_FAILING_KEY_VAULT, demoNamedValues } from '../support/demoScenarios';
 
 const LEAK_MARKER = 'SECRET-DO-NOT-LEAK-';
 
@@ -44,9 +45,9 @@ describe('emulator: control endpoints', function () {
     const s = await summary();
     const demo = s.services.find((x) => x.name === 'contoso-apim');
     assert.ok(demo);
-    assert.equal(demo.counts.namedValues, 15);
+    assert.equal(demo.counts.namedValues, demoNamedValues().length);
     const failing = demo.keyVaultNamedValues.filter((k) => k.refreshFailed).map((k) => `${k.name}:${k.lastStatus.code}`).sort();
-    assert.deepEqual(failing, ['kv-archive-storage-key:VaultNotFound', 'kv-billing-api-key:Forbidden', 'kv-legacy-partner-key:SecretNotFound']);
+    assert.deepEqual(failing, Object.entries(DEMO_FAILING_KEY_VAULT).map(([name, code]) => `${name}:${code}`).sort());
     assert.deepEqual(s.vaults['contoso-old-kv'], { reachable: false, accessDenied: false, secrets: { 'archive-storage-key': { enabled: true } } });
   });
 

@@ -5,6 +5,7 @@ import type { ApiManagementClient, NamedValueContract } from '@azure/arm-apimana
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { armToken, credentialFor, DEMO_RG, DEMO_SERVICE, pipelineOptions, rawRequest, sdkClient } from './support';
 import { ClientSecretCredential } from '@azure/identity';
+import { DEMO_FAILING_KEY_VAULT, demoNamedValues } from '../support/demoScenarios';
 
 const LEAK_MARKER = 'SECRET-DO-NOT-LEAK-';
 
@@ -174,25 +175,25 @@ describe('emulator: real SDK and identity', function () {
       const first = await rawRequest(emu, 'GET', `${emu.instanceId}/namedValues?api-version=2024-05-01&$top=4`, { token });
       const body = first.json as { value: unknown[]; count: number; nextLink: string };
       assert.equal(body.value.length, 4);
-      assert.equal(body.count, 15);
+      assert.equal(body.count, demoNamedValues().length);
       assert.ok(body.nextLink.startsWith(`${emu.url}${emu.instanceId}/namedValues?`), body.nextLink);
       const next = new URL(body.nextLink);
       assert.equal(next.searchParams.get('$skip'), '4');
       const viaSdk = await all(client.namedValue.listByService(DEMO_RG, DEMO_SERVICE, { top: 4 }));
-      assert.equal(viaSdk.length, 15);
-      assert.equal(new Set(viaSdk.map((n) => n.name)).size, 15);
+      assert.equal(viaSdk.length, demoNamedValues().length);
+      assert.equal(new Set(viaSdk.map((n) => n.name)).size, demoNamedValues().length);
     });
 
     it('lists only failed Key Vault refreshes with isKeyVaultRefreshFailed=true, with realistic statuses', async () => {
       const failed = await all(client.namedValue.listByService(DEMO_RG, DEMO_SERVICE, { isKeyVaultRefreshFailed: true }));
       const codes = Object.fromEntries(failed.map((n) => [n.name, n.keyVault?.lastStatus?.code]));
-      assert.deepEqual(codes, { 'kv-legacy-partner-key': 'SecretNotFound', 'kv-billing-api-key': 'Forbidden', 'kv-archive-storage-key': 'VaultNotFound' });
+      assert.deepEqual(codes, DEMO_FAILING_KEY_VAULT);
       for (const n of failed) {
         assert.ok((n.keyVault?.lastStatus?.message ?? '').length > 20, 'a message that explains the failure');
         assert.ok(n.keyVault?.lastStatus?.timeStampUtc instanceof Date);
       }
       const notFailed = await all(client.namedValue.listByService(DEMO_RG, DEMO_SERVICE, { isKeyVaultRefreshFailed: false }));
-      assert.equal(notFailed.length, 12);
+      assert.equal(notFailed.length, demoNamedValues().length - Object.keys(DEMO_FAILING_KEY_VAULT).length);
       assert.ok(notFailed.every((n) => !(String(n.name) in codes)));
     });
 
@@ -342,8 +343,8 @@ describe('emulator: a huge instance (10,000 extra named values)', function () {
     const started = Date.now();
     const names = (await all(client.namedValue.listByService(DEMO_RG, DEMO_SERVICE))).map((n) => String(n.name));
     const elapsed = Date.now() - started;
-    assert.equal(names.length, 10015);
-    assert.equal(new Set(names).size, 10015, 'no duplicates across pages');
+    assert.equal(names.length, demoNamedValues().length + 10000);
+    assert.equal(new Set(names).size, demoNamedValues().length + 10000, 'no duplicates across pages');
     const pages = emu.requestLog.filter((r) => r.method === 'GET' && /\/namedValues\?/.test(r.path));
     assert.equal(pages.length, 101);
     assert.ok(elapsed < 20000, `listing took ${elapsed} ms`);

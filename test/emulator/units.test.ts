@@ -82,8 +82,9 @@ describe('emulator: policy formats', () => {
 describe('emulator: identifiers and tags', () => {
   it('parses Key Vault secret identifiers, with or without a version', () => {
     assert.deepEqual(parseSecretIdentifier('https://Contoso-KV.vault.azure.net/secrets/backend-key'),
-      { vault: 'contoso-kv', host: 'contoso-kv.vault.azure.net', secret: 'backend-key' });
+      { vault: 'contoso-kv', host: 'contoso-kv.vault.azure.net', origin: 'https://contoso-kv.vault.azure.net', secret: 'backend-key' });
     assert.equal(parseSecretIdentifier('https://contoso-kv.vault.azure.net/secrets/k/0123abcd')?.secret, 'k');
+    assert.equal(parseSecretIdentifier('https://contoso-kv.vault.azure.net/secrets/k/0123ABCD')?.version, '0123abcd');
     assert.equal(parseSecretIdentifier('http://contoso-kv.vault.azure.net/secrets/k'), undefined);
     assert.equal(parseSecretIdentifier('https://contoso-kv.vault.azure.net/keys/k'), undefined);
   });

@@ -219,8 +219,9 @@ export class Workbench {
           })),
         );
         seen = entries.map((entry) => (entry.description ? `${entry.label} (${entry.description})` : entry.label));
-        const index = entries.findIndex((entry) => matches(entry.label, entry.description));
-        return index >= 0 ? rows.nth(index) : undefined;
+        const entry = entries.find((e) => matches(e.label, e.description));
+        // By its label, not its index: the list may re-render (items arriving while it loads) before the click.
+        return entry ? rows.filter({ has: this.page.locator('.label-name').getByText(entry.label, { exact: true }) }).first() : undefined;
       },
       { timeoutMs, intervalMs: 100, description: `${what} did not show`, detail: () => `rows shown: ${seen.join(' | ') || '(none)'}` },
     );

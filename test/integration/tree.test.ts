@@ -11,13 +11,13 @@ import {
   emulator,
   fixtureNamedValues,
   markdownText,
-  RESTORED_SECRET,
   resetInstance,
   unescapeMarkdown,
   until,
   type FixtureNamedValue,
 } from './support/host';
 import type { KeyVaultStatusSummary } from './support/emulatorClient';
+import { repairEveryDemoKeyVaultFailure } from '../support/demoScenarios';
 
 interface RenderedItem {
   label: string;
@@ -54,7 +54,8 @@ function expectedDescription(nv: FixtureNamedValue): string {
   if (nv.kind === 'secret') return 'secret';
   if (nv.kind === 'keyVault') {
     const url = new URL(nv.secretIdentifier ?? '');
-    return `${url.hostname.split('.')[0]} / ${url.pathname.split('/')[2]}`;
+    const [, , secret, version] = url.pathname.split('/');
+    return `${url.hostname.split('.')[0]} / ${secret}${version ? ` (version ${version.slice(0, 8)}…)` : ''}`;
   }
   return nv.value ?? '';
 }
@@ -155,10 +156,11 @@ describe('Named Values panel and status bar', () => {
     assert.equal(before.command, 'apimPolicy.showFailedNamedValues');
 
     try {
-      // Fix every vault, refresh the failing secrets: the count and the colour go away.
-      await emulator().setVault('contoso-billing-kv', null, { status: 'ok' });
-      await emulator().setVault('contoso-old-kv', null, { status: 'ok' });
-      await emulator().setVault('contoso-kv', 'legacy-partner-key', { status: 'ok', value: RESTORED_SECRET });
+      // Fix every failing reference as its owner would, refresh the failing secrets: the count and the colour go away.
+      await repairEveryDemoKeyVaultFailure({
+        setVaultState: (vault, secret, state) => emulator().setVault(vault, secret, state),
+        attachIdentity: (service, clientId, principalId) => emulator().attachIdentity(service, clientId, principalId),
+      });
       await vscode.commands.executeCommand('apimPolicy.refreshFailedKeyVaultSecrets');
       assert.deepEqual(api.namedValues.lastRefreshReport?.stillFailing, []);
       const after = await until(() => (api.statusBar.presentation.warning ? undefined : api.statusBar.presentation), 'the status bar without the warning');

@@ -23,6 +23,7 @@ import {
   focusSuggestion,
   waitForFocusedSuggestionDetail,
   goToLine,
+  KEY_VAULT_DOCTOR_VIEW,
   NAMED_VALUES_VIEW,
   namedValuesRows,
   POLICIES_VIEW,
@@ -31,6 +32,7 @@ import {
   setPaneExpanded,
   sideBarPane,
   suggestLabels,
+  treeRows,
   themeColor,
   unionBox,
   waitForStableBox,
@@ -202,6 +204,7 @@ describe('APIM Policy Studio in the workbench', () => {
     assert.match(text, /Key Vault secret/);
     assert.match(text, /https:\/\/contoso-kv\.vault\.azure\.net\/secrets\/legacy-partner-key/);
     assert.match(text, /value hidden/);
+    assert.match(text, /Diagnose this Key Vault reference…/, 'the hover links to the Key Vault doctor');
     assertNoSecretIn(text, 'the hover');
     await workbench.screenshot();
     const hoverBox = await waitForStableBox(hover, 'the hover');
@@ -416,6 +419,118 @@ describe('APIM Policy Studio in the workbench', () => {
     await waitFor(async () => (await dialog.count()) === 0 || !(await dialog.isVisible()), { timeoutMs: 10_000, description: 'the value dialog closed' });
     // Nothing else on screen carries the value once the dialog is gone.
     assertNoSecretIn(await page.locator('.monaco-workbench').innerText(), 'the workbench after the dialog closed');
+  });
+
+  it('diagnoses a failing Key Vault reference, applies the fix it offers after a confirmation, and sees the status turn green', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    const before = failingCount();
+    assert.notEqual(keyVaultCodes().get('billing-api-key'), 'Success', 'the fixture keeps billing-api-key failing');
+    // From the item's context menu, as a person would.
+    await page.locator('.part.sidebar .monaco-list-row[aria-label^="billing-api-key,"]').click({ button: 'right' });
+    await chooseContextMenuItem(page, 'Diagnose Key Vault Reference…');
+    const doctor = sideBarPane(page, KEY_VAULT_DOCTOR_VIEW);
+    await workbench.waitForText(doctor, /billing-api-key[\s\S]*2 checks fail/, 60_000);
+    // Room for the diagnosis: fold the Named Values pane while it is read.
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, false);
+    let rows: TreeRow[] = [];
+    await waitFor(async () => {
+      rows = await treeRows(doctor);
+      return rows.some((r) => r.ariaLabel.startsWith('Fix: Assign "Key Vault Secrets User" on the secret'));
+    }, { timeoutMs: 20_000, description: 'the permission check and its fixes in the doctor view', detail: () => rows.map((r) => r.ariaLabel).join(' | ') });
+    const failed = await themeColor(page, 'testing.iconFailed');
+    const permission = rows.find((r) => r.label === 'Permission');
+    assert.equal(permission?.icon, 'error');
+    assert.equal(permission?.color, failed);
+    assert.match(permission?.description ?? '', /uses Azure RBAC/);
+    assert.equal(rows.find((r) => r.label === 'Managed identity')?.icon, 'pass');
+    for (const row of rows) assertNoSecretIn(`${row.ariaLabel} ${row.description}`, `the doctor row ${row.label}`);
+    await parkMouse(page);
+    await workbench.screenshot();
+    const pane = await boxOf(doctor);
+    const lastDoctorRow = await boxOf(doctor.locator('.monaco-list-row').last());
+    await croppedScreenshot(workbench, 'readme-doctor', {
+      x: Math.round(pane.x), y: Math.round(pane.y), width: Math.round(pane.width), height: Math.round(lastDoctorRow.y + lastDoctorRow.height + 10 - pane.y),
+    });
+
+    // The fix, from the keyboard-friendly palette command; it asks first and says what changes.
+    await workbench.startCommand('APIM Policy: Apply Key Vault Fix…');
+    await workbench.pickQuickPickItem((label) => label === 'Assign "Key Vault Secrets User" on the secret', 'the role assignment fix');
+    const dialog = page.locator('.monaco-dialog-box');
+    const question = await workbench.waitForText(dialog, /Assign "Key Vault Secrets User" on the secret\?[\s\S]*Creates a role assignment: "Key Vault Secrets User" for user-assigned identity/);
+    assert.match(question, /on secret "billing-api-key" of Key Vault "contoso-billing-kv" only/);
+    await dialog.locator('.monaco-button', { hasText: 'Apply' }).click();
+    await workbench.waitForText('.notifications-toasts', /"billing-api-key" refreshed: APIM reads the secret now/, 60_000);
+    assert.equal(keyVaultCodes().get('billing-api-key'), 'Success', 'the emulator recorded the refresh');
+    const passed = await themeColor(page, 'testing.iconPassed');
+    await waitFor(async () => {
+      rows = await treeRows(doctor);
+      const row = rows.find((r) => r.label === 'Permission');
+      return row?.icon === 'pass' && row.color === passed;
+    }, { timeoutMs: 30_000, description: 'the permission check passing', detail: () => rows.map((r) => `${r.label}:${r.icon}`).join(' | ') });
+    await workbench.waitForText(instanceStatus(), failingCountInStatusBar(before - 1));
+    await setPaneExpanded(page, NAMED_VALUES_VIEW, true);
+    let item: TreeRow | undefined;
+    await waitFor(async () => {
+      item = (await namedValuesRows(page)).find((r) => r.label === 'billing-api-key');
+      return item?.icon === 'key' && item.color === passed;
+    }, { timeoutMs: 30_000, description: 'billing-api-key green in the panel', detail: () => JSON.stringify(item) });
+    assertNoSecretIn(await page.locator('.monaco-workbench').innerText(), 'the workbench after the fix');
+    await workbench.screenshot(`after the fix - ${workbench.testName}`);
+    await workbench.clearNotifications();
+  });
+
+  it('creates a plain named value, edits its value in an in-memory editor, and deletes it after showing its usages', async () => {
+    const { workbench } = fixture;
+    const { page } = workbench;
+    const stored = () => emulatorNamedValues().find((r) => r.properties.displayName === 'ui-test-value');
+    const quickInput = page.locator('.quick-input-widget .quick-input-box input');
+    /** Types into the next input box or pick filter: one that is shown and still empty, not the one just answered. */
+    const typeIntoNextInput = async (text: string) => {
+      await waitFor(async () => (await quickInput.isVisible()) && (await quickInput.inputValue()) === '', { timeoutMs: 30_000, description: 'the next input box' });
+      await quickInput.fill(text);
+    };
+    /** Answers the next input box, as a person would. */
+    const answer = async (text: string) => {
+      await typeIntoNextInput(text);
+      await page.keyboard.press('Enter');
+    };
+
+    await workbench.startCommand('APIM Policy: Create Named Value…');
+    await workbench.pickQuickPickItem((label) => label.endsWith('Plain'), 'the plain kind');
+    await answer('ui-test-value');
+    await answer('first version');
+    await answer('ui, test');
+    await workbench.waitForText('.notifications-toasts', /Created named value "ui-test-value" in contoso-apim/, 60_000);
+    assert.equal(stored()?.properties.value, 'first version');
+    assert.deepEqual(stored()?.properties.tags, ['ui', 'test']);
+
+    await workbench.startCommand('APIM Policy: Edit Named Value…');
+    await typeIntoNextInput('ui-test-value'); // the list renders only the rows that fit
+    await workbench.pickQuickPickItem((label) => label.endsWith('ui-test-value'), 'the new named value');
+    await workbench.pickQuickPickItem((label) => label.endsWith('Value'), 'its value');
+    await workbench.waitForActiveTab('ui-test-value');
+    assert.match(await workbench.editorText(), /first version/);
+    await workbench.activeEditor().locator('.view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('second version');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => stored()?.properties.value === 'second version', { timeoutMs: 30_000, description: 'the edited value saved to the instance' });
+    assert.deepEqual(stored()?.properties.tags, ['ui', 'test'], 'the edit kept the tags');
+    const dirtyTab = page.locator('.editor-group-container.active .tab.active.dirty');
+    await waitFor(async () => (await dirtyTab.count()) === 0, { timeoutMs: 30_000, description: 'the editor saved (no longer dirty)' });
+    await workbench.screenshot();
+    await workbench.runCommand('View: Close Editor');
+
+    await workbench.startCommand('APIM Policy: Delete Named Value…');
+    await typeIntoNextInput('ui-test-value'); // the list renders only the rows that fit
+    await workbench.pickQuickPickItem((label) => label.endsWith('ui-test-value'), 'the named value to delete');
+    const dialog = page.locator('.monaco-dialog-box');
+    await workbench.waitForText(dialog, /Delete named value "ui-test-value" from contoso-apim\?[\s\S]*No policy in this workspace uses \{\{ui-test-value\}\}/, 60_000);
+    await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+    await waitFor(() => stored() === undefined, { timeoutMs: 30_000, description: 'the named value deleted from the instance' });
+    await waitFor(async () => !(await namedValuesRows(page)).some((r) => r.label === 'ui-test-value'), { timeoutMs: 30_000, description: 'the panel without it' });
+    await workbench.clearNotifications();
   });
 
   it('selects another instance through the subscription and service pickers', async () => {

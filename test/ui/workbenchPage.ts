@@ -40,11 +40,17 @@ export async function setPaneExpanded(page: Page, title: string, expanded: boole
 
 export const NAMED_VALUES_VIEW = 'Named Values';
 export const POLICIES_VIEW = 'Policies';
+export const KEY_VAULT_DOCTOR_VIEW = 'Key Vault Doctor';
 
 /** The rows the Named Values view renders right now (the tree is virtual: only the visible ones). */
-export async function namedValuesRows(page: Page): Promise<TreeRow[]> {
+export function namedValuesRows(page: Page): Promise<TreeRow[]> {
+  return treeRows(sideBarPane(page, NAMED_VALUES_VIEW));
+}
+
+/** The rows a tree view pane renders right now (the tree is virtual: only the visible ones). */
+export async function treeRows(pane: Locator): Promise<TreeRow[]> {
   // Runs in the page (no DOM types in this project: the browser's objects are reached through the elements).
-  return sideBarPane(page, NAMED_VALUES_VIEW).locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
+  return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
     rows.map((row) => {
       const icon = row.querySelector('.custom-view-tree-node-item-icon');
       const classes: string[] = icon ? [...icon.classList] : [];

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { HoverResult } from '../../server/src/language/languageService';
 import { InstanceIndex } from '../../server/src/language/languageService';
-import { testInstance } from '../support/instanceFixture';
+import { TEST_INSTANCE_ID, testInstance } from '../support/instanceFixture';
 import { atCursor, inSection, languageService, parse } from './support/cursor';
 
 function hover(source: string, instance?: InstanceIndex): HoverResult | undefined {
@@ -51,6 +51,11 @@ describe('hover', () => {
     assert.match(kv?.markdown ?? '', /Secret identifier:\*\* https:\/\/contoso-vault/);
     assert.match(kv?.markdown ?? '', /Forbidden — The managed identity lacks permission/);
     assert.match(kv?.markdown ?? '', /user-assigned \(client id 11111111/);
+    // A link that runs the Key Vault doctor on exactly this named value of this instance.
+    const link = /\[Diagnose this Key Vault reference…\]\(command:apimPolicy\.diagnoseKeyVaultReference\?([^)]+)\)/.exec(kv?.markdown ?? '');
+    assert.ok(link, kv?.markdown);
+    assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ instanceId: TEST_INSTANCE_ID, name: 'kv-partner-token' }]);
+    assert.doesNotMatch(plain?.markdown ?? '', /command:/, 'no doctor link on plain values');
     const missing = hover(inSection('inbound', '<set-header name="{{nope|}}" />'), instance);
     assert.match(missing?.markdown ?? '', /not a named value of contoso-test/);
   });

@@ -5,6 +5,7 @@
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/core-auth';
 import type { AdditionalPolicyConfig } from '@azure/core-client';
+import type { Pipeline } from '@azure/core-rest-pipeline';
 import { AzureAccessError } from './errors';
 import { type AzureAccessOptions, type RetrySettings, resolveRetrySettings } from './options';
 import { throttleSignalPolicy } from './pager';
@@ -26,28 +27,42 @@ export interface ApimClientHandle {
 /** Either one client or a factory that returns the client for a subscription. */
 export type ApimClientSource = ApimClientHandle | ((subscriptionId: string) => ApimClientHandle);
 
-export function createApimClient(credential: TokenCredential, subscriptionId: string | undefined, options: AzureAccessOptions): ApimClientHandle {
-  const retry = resolveRetrySettings(options.retry);
+/**
+ * The policies every Azure client of this layer carries (extra CA trust, JSON guard, trace logging), for the
+ * core-client SDKs (`additionalPolicies`) and the newer @azure-rest based ones alike.
+ */
+export function sharedPolicies(options: AzureAccessOptions, label: string): AdditionalPolicyConfig[] {
   const additionalPolicies: AdditionalPolicyConfig[] = [];
   if (options.extraCaCertificates?.length) {
     additionalPolicies.push({ policy: extraCaPolicy(options.extraCaCertificates), position: 'perCall' });
   }
   additionalPolicies.push({ policy: jsonGuardPolicy(), position: 'perCall' });
-  if (options.logger) additionalPolicies.push({ policy: traceLogPolicy(options.logger, 'arm'), position: 'perRetry' });
+  if (options.logger) additionalPolicies.push({ policy: traceLogPolicy(options.logger, label), position: 'perRetry' });
+  // Tells a load's request gate (pager.ts) about 429s; requests outside a gated load pass untouched.
   additionalPolicies.push({ policy: throttleSignalPolicy(), position: 'perRetry' });
+  return additionalPolicies;
+}
 
+/** Replaces the SDK's default retry policy with our rules (see pipeline.ts); returns the settings used. */
+export function useOurRetry(pipeline: Pipeline, options: AzureAccessOptions): RetrySettings {
+  const retry = resolveRetrySettings(options.retry);
+  pipeline.removePolicy({ name: DEFAULT_RETRY_POLICY_NAME });
+  pipeline.addPolicy(armRetryPolicy(retry, options.logger), { phase: 'Retry' });
+  return retry;
+}
+
+export function createApimClient(credential: TokenCredential, subscriptionId: string | undefined, options: AzureAccessOptions): ApimClientHandle {
   const endpoint = options.cloud.armEndpoint;
   const clientOptions = {
     endpoint,
     $host: endpoint,
     credentialScopes: [options.cloud.armScope],
-    additionalPolicies,
+    additionalPolicies: sharedPolicies(options, 'arm'),
   };
   const client = subscriptionId === undefined
     ? new ApiManagementClient(credential, clientOptions)
     : new ApiManagementClient(credential, subscriptionId, clientOptions);
-  client.pipeline.removePolicy({ name: DEFAULT_RETRY_POLICY_NAME });
-  client.pipeline.addPolicy(armRetryPolicy(retry, options.logger), { phase: 'Retry' });
+  const retry = useOurRetry(client.pipeline, options);
   return { client, retry, armEndpoint: endpoint, logger: options.logger, parallelRequests: options.parallelRequests };
 }
 

@@ -6,6 +6,7 @@
 import type { NamedValueInfo } from '../../../protocol/protocol';
 import type { TokenCredential } from '@azure/core-auth';
 import { type ApimClientHandle, type ApimClientSource, createApimClient, createApimClientFactory } from './armClient';
+import { KeyVaultClients } from './keyVaultClients';
 import { type CallOptions, listServicesWith, listSubscriptionsWith, type ServiceRecord, type SubscriptionRecord } from './discovery';
 import { refreshMany, type RefreshManyOptions, type RefreshOptions, refreshSecret, type RefreshSummary, revealValue } from './keyVault';
 import { getFragmentXml, loadInstanceMetadata, type LoadOptions, type LoadResult } from './metadataLoader';
@@ -14,12 +15,15 @@ import type { AzureAccessOptions } from './options';
 export class AzureAccess {
   private readonly clientFor: (subscriptionId: string) => ApimClientHandle;
   private tenantLevelClient: ApimClientHandle | undefined;
+  /** Key Vault, authorization, resource and data-plane clients sharing this credential and pipeline (Key Vault doctor). */
+  readonly keyVault: KeyVaultClients;
 
   constructor(
     private readonly credential: TokenCredential,
     private readonly options: AzureAccessOptions,
   ) {
     this.clientFor = createApimClientFactory(credential, options);
+    this.keyVault = new KeyVaultClients(credential, options);
   }
 
   /** One ARM client per subscription, for the modules that take a client source (policies, listings). */

@@ -191,6 +191,17 @@ export function keyVaultAdvice(info: NamedValueInfo): string {
   const identity = kv.identityClientId ? `the user-assigned managed identity ${kv.identityClientId}` : "the instance's system-assigned managed identity";
   const code = status.code;
   const text = `${code} ${status.message ?? ''}`.toLowerCase();
+  if (/can ?not find managed identity|managedidentitynotfound|no system-assigned managed identity/.test(text)) {
+    return kv.identityClientId
+      ? `The user-assigned identity ${kv.identityClientId} of "${info.displayName}" is not attached to the instance: attach it (Managed identities), or point the named value at an identity the instance has, then refresh.`
+      : `The instance has no system-assigned managed identity for "${info.displayName}": turn it on (Managed identities) and grant it access to ${vault}, or choose a user-assigned identity, then refresh.`;
+  }
+  if (/forbiddenbyfirewall|forbiddenbyconnection|not a trusted service|public network access is disabled/.test(text)) {
+    return `The firewall of Key Vault ${vault} blocks API Management for "${info.displayName}": allow trusted Microsoft services to bypass it (or add a private endpoint the gateway can reach), then refresh.`;
+  }
+  if (/secrettoolong|longer than/.test(text)) {
+    return `The secret behind "${info.displayName}" is longer than the 4,096 characters a named value holds: store a shorter value in ${vault}, then refresh.`;
+  }
   if (/forbidden|accessdenied|unauthorized/.test(text)) {
     // Key Vault says ForbiddenByRbac / "not authorized to perform action" for RBAC vaults and
     // ForbiddenByPolicy / "does not have secrets get permission" for access-policy vaults.

@@ -248,7 +248,10 @@ export function sdkPagedSource<C>(
     const { value } = await iterator.next();
     const page: ListPage<C> = { items: Array.isArray(value) ? value : [] };
     if (typeof body?.count === 'number') page.count = body.count;
-    if (typeof body?.nextLink === 'string' && body.nextLink) page.nextLink = body.nextLink;
+    // SDKs built on @azure-rest (arm-keyvault 5, arm-resources 8) request next pages without the
+    // options, so onResponse does not see them; they put the next link on the page array instead.
+    const nextLink = body?.nextLink ?? (value as { continuationToken?: unknown } | undefined)?.continuationToken;
+    if (typeof nextLink === 'string' && nextLink) page.nextLink = nextLink;
     return page;
   };
   return {

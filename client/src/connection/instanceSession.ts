@@ -301,6 +301,11 @@ export class InstanceSession {
     return summary;
   }
 
+  /** The Azure access this session reads and writes through (doctor, named value edits). */
+  access(): Promise<AzureAccess> {
+    return this.deps.getAccess();
+  }
+
   async getFragmentXml(name: string, signal?: AbortSignal): Promise<string> {
     const access = await this.deps.getAccess();
     return access.getFragmentXml(this.instanceId, name, { signal });

@@ -14,18 +14,14 @@ import { COMMANDS, CONTEXT_KEYS, NAMED_VALUES_VIEW_ID } from '../contributions';
 import { POLICY_LANGUAGE_ID } from '../languageClient';
 import { safeCommand, showAzureError } from '../ui';
 import { APIOPS_NAMED_VALUE_GLOB, matchApiOpsNamedValue } from './apiops';
-import { FILTER_LABELS, FILTER_MODES, type FilterMode, isKeyVaultFailed, NamedValueListModel, namedValueReference, presentNamedValue } from './model';
+import { FILTER_LABELS, FILTER_MODES, type FilterMode, isKeyVaultFailed, namedValueReference } from './model';
 import { failedKeyVaultNames, keyVaultPickRows, REFRESH_CONCURRENCY, refreshProgressMessage, type RefreshReport, summarizeRefresh } from './refreshFlow';
 import { isInstanceNode, isNamedValueNode, type NamedValuesTreeNode } from './treeNodes';
 import type { NamedValuesTreeProvider } from './treeProvider';
+import { type NamedValueTarget, TargetResolver } from './targets';
 import type { UsageSearchResult } from './usages';
 import { searchWorkspaceUsages, usageLocations, WORKSPACE_EXCLUDE_GLOB } from './workspaceUsages';
 
-
-interface Target {
-  session: InstanceSession;
-  namedValue: NamedValueInfo;
-}
 
 export interface NamedValueCommandsDeps {
   context: vscode.ExtensionContext;
@@ -41,8 +37,11 @@ export class NamedValueCommands {
   /** Result of the last Find Usages, for tests and the API. */
   lastUsageSearch: UsageSearchResult | undefined;
 
+  private readonly targets: TargetResolver;
+
   constructor(private readonly deps: NamedValueCommandsDeps) {
     const { context, output } = deps;
+    this.targets = new TargetResolver(deps.controller.manager);
     const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) =>
       context.subscriptions.push(vscode.commands.registerCommand(id, safeCommand(output, id, handler)));
     register(COMMANDS.refreshNamedValues, (arg?: unknown) => this.refreshNamedValues(arg));
@@ -63,72 +62,12 @@ export class NamedValueCommands {
     return this.deps.controller.manager;
   }
 
-  // ---- targets ---------------------------------------------------------------
-
-  /** The instance of the active editor's folder, else the only one, else ask. */
-  private async pickSession(arg?: unknown): Promise<InstanceSession | undefined> {
-    if (typeof arg === 'string') {
-      const byId = this.manager.session(arg);
-      if (byId) return byId;
-    }
-    if (isInstanceNode(arg) || isNamedValueNode(arg)) return this.manager.session(arg.instanceId);
-    const sessions = this.manager.sessions();
-    if (sessions.length === 0) {
-      const state = this.manager.state;
-      const action = state === 'signedOut' ? 'Sign In' : 'Select Instance';
-      const choice = await vscode.window.showInformationMessage(
-        state === 'signedOut' ? 'Sign in to Azure first.' : 'Select an API Management instance first.',
-        action,
-      );
-      if (choice) await vscode.commands.executeCommand(choice === 'Sign In' ? COMMANDS.signIn : COMMANDS.selectInstance);
-      return undefined;
-    }
-    const editor = vscode.window.activeTextEditor;
-    const folder = editor ? vscode.workspace.getWorkspaceFolder(editor.document.uri) : undefined;
-    const forFolder = this.manager.sessionForFolder(folder?.uri.toString());
-    if (forFolder) return forFolder;
-    if (sessions.length === 1) return sessions[0];
-    const picked = await vscode.window.showQuickPick(
-      sessions.map((s) => ({ label: s.resource.serviceName, description: s.resource.resourceGroup, session: s })),
-      { placeHolder: 'Which API Management instance?' },
-    );
-    return picked?.session;
+  private pickSession(arg?: unknown): Promise<InstanceSession | undefined> {
+    return this.targets.pickSession(arg);
   }
 
-  private async resolveTarget(arg: unknown, placeHolder: string, accept: (nv: NamedValueInfo) => boolean = () => true): Promise<Target | undefined> {
-    if (isNamedValueNode(arg)) {
-      const session = this.manager.session(arg.instanceId);
-      const current = session?.findNamedValue(arg.namedValue.name);
-      return session && current ? { session, namedValue: current } : undefined;
-    }
-    if (typeof arg === 'string' && !this.manager.session(arg)) {
-      const session = await this.pickSession();
-      const namedValue = session?.findNamedValue(arg);
-      if (!session || !namedValue) {
-        void vscode.window.showWarningMessage(`Named value "${arg}" is not in the connected instance's metadata.`);
-        return undefined;
-      }
-      return { session, namedValue };
-    }
-    const session = await this.pickSession(arg);
-    const metadata = session?.currentMetadata;
-    if (!session || !metadata) {
-      if (session) void vscode.window.showInformationMessage(`The named values of ${session.resource.serviceName} are not loaded yet.`);
-      return undefined;
-    }
-    const candidates = new NamedValueListModel(metadata).sorted.filter(accept);
-    if (candidates.length === 0) {
-      void vscode.window.showInformationMessage(`No matching named values in ${session.resource.serviceName}.`);
-      return undefined;
-    }
-    const picked = await vscode.window.showQuickPick(
-      candidates.map((nv) => {
-        const p = presentNamedValue(nv, session.isRefreshing(nv.name));
-        return { label: `$(${p.icon.id}) ${p.label}`, description: p.description, namedValue: nv };
-      }),
-      { placeHolder, matchOnDescription: true },
-    );
-    return picked ? { session, namedValue: picked.namedValue } : undefined;
+  private resolveTarget(arg: unknown, placeHolder: string, accept?: (nv: NamedValueInfo) => boolean): Promise<NamedValueTarget | undefined> {
+    return this.targets.resolveTarget(arg, placeHolder, accept);
   }
 
   // ---- refresh ---------------------------------------------------------------

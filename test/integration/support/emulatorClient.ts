@@ -92,6 +92,11 @@ export class EmulatorClient {
     await this.json('POST', route, state);
   }
 
+  /** Attaches a user-assigned managed identity to a service. */
+  async attachIdentity(service: string, clientId: string, principalId: string): Promise<void> {
+    await this.json('POST', `/_emulator/identities/${encodeURIComponent(service)}`, { clientId, principalId });
+  }
+
   /**
    * Changes a policy behind the editor's back, as a colleague in the portal would (`scope` below the service:
    * '' global, apis/{api}, products/{p}, policyFragments/{f}, workspaces/{ws}/…). Returns the new text.

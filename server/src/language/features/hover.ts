@@ -1,4 +1,5 @@
 /** Hover: what an element, attribute, entity reference or `{{named value}}` is. */
+import { DiagnoseKeyVaultReferenceCommand } from '../../../../protocol/commands';
 import type { ExpressionService } from '../expressions/service';
 import type { InstanceIndex } from '../instance';
 import type { HoverResult } from '../languageTypes';
@@ -27,7 +28,10 @@ export function doHover(
       return { ...range, markdown };
     }
     const note = caseNote(ref.name, nv, instance.namedValuesIgnoringCase(ref.name));
-    return { ...range, markdown: describeNamedValue(nv, instance.displayName, instance.metadata.stale) + (note ? `\n\n${note}` : '') };
+    const markdown = describeNamedValue(nv, instance.displayName, instance.metadata.stale) + (note ? `\n\n${note}` : '');
+    if (nv.kind !== 'keyVault') return { ...range, markdown };
+    const link = DiagnoseKeyVaultReferenceCommand.uri({ instanceId: instance.instanceId, name: nv.name });
+    return { ...range, markdown: `${markdown}\n\n[Diagnose this Key Vault reference…](${link})` };
   }
   const expression = expressions?.expressionAt(doc, offset);
   const inExpression = expression && expressions ? hoverInExpression(doc, expression, offset, expressions) : undefined;
