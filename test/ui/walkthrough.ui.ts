@@ -178,8 +178,13 @@ describe('the Get Started walkthrough', () => {
   it('ticks "Diagnose a failing Key Vault reference" when the doctor is started from its button', async () => {
     const { workbench } = fixture;
     await pressStepButton('diagnoseKeyVault', 'Diagnose Key Vault Reference');
-    // The doctor asks which reference first; leaving the pick is enough for the step (the doctor has its own tests).
-    await workbench.page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
+    // The doctor asks which Key Vault reference first; leaving the pick is enough for the step (the doctor has its own tests).
+    const failing = [...(environment?.emulator.state.services[0].namedValues.values() ?? [])].find((record) => {
+      const code = (record.properties.keyVault as { lastStatus?: { code?: string } } | undefined)?.lastStatus?.code;
+      return code !== undefined && code !== 'Success';
+    });
+    assert.ok(failing, 'the demo instance has a failing Key Vault reference');
+    await workbench.waitForText('.quick-input-widget .quick-input-list', String(failing.properties.displayName));
     await workbench.page.keyboard.press('Escape');
     await waitForDone([...STEPS]);
   });
