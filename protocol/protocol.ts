@@ -107,3 +107,9 @@ export namespace InstanceRemovedNotification {
     instanceId: string;
   }
 }
+
+/**
+ * `data.kind` of the `{{named value}}` completion items the server sends light and fills in on
+ * `completionItem/resolve`. The client recognises those items by it (the walkthrough's `{{` step).
+ */
+export const NAMED_VALUE_COMPLETION_KIND = 'named-value' as const;

@@ -36,6 +36,7 @@ export const COMMANDS = {
   refreshPolicies: 'apimPolicy.refreshPolicies',
   filterPolicies: 'apimPolicy.filterPolicies',
   loadMorePolicies: 'apimPolicy.loadMorePolicies',
+  openWalkthrough: 'apimPolicy.openWalkthrough',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -44,6 +45,9 @@ export const VIEW_CONTAINER_ID = 'apimPolicy';
 export const NAMED_VALUES_VIEW_ID = 'apimPolicy.namedValues';
 export const KEY_VAULT_DOCTOR_VIEW_ID = 'apimPolicy.keyVaultDoctor';
 export const POLICIES_VIEW_ID = 'apimPolicy.policies';
+
+/** `contributes.walkthroughs[].id` of the Get Started walkthrough; VS Code knows it as `<extension id>#getStarted`. */
+export const WALKTHROUGH_ID = 'getStarted';
 
 /** Context keys set with `setContext`, used by `when` / `enablement` clauses in package.json. */
 export const CONTEXT_KEYS = {
@@ -62,6 +66,10 @@ export const CONTEXT_KEYS = {
   doctorHasReport: 'apimPolicy.doctorHasReport',
   /** The Policies view lists only names containing a text. */
   policiesFiltered: 'apimPolicy.policiesFiltered',
+  /** True for a moment when a policy is shown in an editor (the walkthrough's "open a policy" step; see walkthrough/progress.ts). */
+  policyOpened: 'apimPolicy.policyOpened',
+  /** True for a moment when completion offers named values (the walkthrough's `{{` step). */
+  namedValueCompletionShown: 'apimPolicy.namedValueCompletionShown',
 } as const;
 
 /** Tree item `contextValue`s; menus match them with regular expressions. */

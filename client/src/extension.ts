@@ -23,6 +23,7 @@ import { DEFAULT_POLICY_PAGE_SIZE, PoliciesTreeProvider } from './policies/treeP
 import { registerPolicyDetection } from './policyDetection';
 import { StatusBarController } from './statusBar';
 import { safeCommand } from './ui';
+import { registerWalkthrough } from './walkthrough/walkthrough';
 
 let client: LanguageClient | undefined;
 
@@ -93,8 +94,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ApimPo
   register(COMMANDS.filterPolicies, (text?: unknown) => policyCommands.filterPolicies(text));
   register(COMMANDS.loadMorePolicies, (node?: unknown) => policyCommands.loadMore(node));
   void offerToSilenceXmlValidation(context).catch((e: unknown) => output.warn(`Could not offer to turn off XML validation for policy files: ${String(e)}`));
+  const walkthrough = registerWalkthrough(context, register);
 
-  client = createLanguageClient(context, output);
+  client = createLanguageClient(context, output, walkthrough.middleware);
   const startedClient = client;
   context.subscriptions.push(
     startedClient.onDidChangeState((e) => {

@@ -1,12 +1,12 @@
 /** Starts the language server (dist/server.js) over IPC and connects it to policy documents. */
 import * as vscode from 'vscode';
-import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import { SERVER_LINKED_COMMANDS } from '../../protocol/commands';
 
 export const POLICY_LANGUAGE_ID = 'apim-policy';
 
-export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
+export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel, middleware?: Middleware): LanguageClient {
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -15,6 +15,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: POLICY_LANGUAGE_ID }],
     outputChannel,
+    middleware,
     // Hovers may link to these commands (and no others): the Key Vault doctor on a {{named value}}.
     markdown: { isTrusted: { enabledCommands: [...SERVER_LINKED_COMMANDS] } },
     synchronize: {

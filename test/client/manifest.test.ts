@@ -5,9 +5,7 @@
  * that throws "not found", or a setting the code never reads.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLOUD_NAMES } from '../../client/src/azure/clouds';
 import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, KEY_VAULT_DOCTOR_VIEW_ID, NAMED_VALUES_VIEW_ID, POLICIES_VIEW_ID, SETTINGS, VIEW_CONTAINER_ID } from '../../client/src/contributions';
@@ -15,10 +13,7 @@ import { POLICY_CONTEXT } from '../../client/src/policies/treeModel';
 import { presentNamedValue } from '../../client/src/namedValues/model';
 import { AUTH_SETTINGS } from '../../client/src/settings';
 import { repoRoot } from '../support/repo';
-
-// The part of @vscode/vsce's API used here (`vsce ls`); packageManager 2 is its PackageManager.None.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { listFiles: listPackagedFiles } = require('@vscode/vsce') as { listFiles(options: { cwd: string; packageManager: 2 }): Promise<string[]> };
+import { packagedFiles } from './packagedFiles';
 import { sampleMetadata } from './support';
 
 interface Manifest {
@@ -39,20 +34,6 @@ const root = repoRoot();
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 const contributed = new Map(manifest.contributes.commands.map((c) => [c.command, c]));
 const BUILT_IN_COMMANDS = new Set(['workbench.action.openSettings']);
-
-/** The repository's tracked files plus the build output, copied into a temporary folder. */
-function cleanCopy(): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'apim-vsce-ls-'));
-  const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
-  const built = fs.existsSync(path.join(root, 'dist')) ? fs.readdirSync(path.join(root, 'dist')).map((f) => `dist/${f}`) : [];
-  for (const file of [...tracked, ...built]) {
-    const from = path.join(root, file);
-    if (!fs.existsSync(from) || !fs.statSync(from).isFile()) continue;
-    fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
-    fs.copyFileSync(from, path.join(copy, file));
-  }
-  return copy;
-}
 
 function whenClauses(): string[] {
   const clauses: string[] = [];
@@ -231,11 +212,9 @@ describe('client/manifest (package.json contributions)', () => {
     assert.match(changelog, /^## \[Unreleased\]/m);
     assert.match(changelog, new RegExp(`^## \\[${listing.version.replace(/\./g, '\\.')}\\]`, 'm'), 'the current version has its entry');
 
-    // What `vsce ls` lists (its API, without the prepublish build): runtime files, the README with its images, the
-    // changelog. It runs on a copy of what a fresh clone holds plus the build output, since vsce globs everything
-    // under its folder (a developer's .test-cache and .git would make it crawl).
-    const listed = (await listPackagedFiles({ cwd: cleanCopy(), packageManager: 2 })).sort();
-    const allowed = [/^dist\/(client|server)\.js$/, /^dist\/[^/]+\.wasm$/, /^syntaxes\/[^/]+\.json$/, /^schemas\/.+\.json$/, /^resources\/(apim-activitybar\.svg|icon\.png)$/, /^docs\/images\/[^/]+\.png$/, /^(package\.json|language-configuration\.json|README\.md|CHANGELOG\.md|LICENSE)$/];
+    // What `vsce ls` lists: runtime files, the walkthrough's pages, the README with its images, the changelog.
+    const listed = await packagedFiles();
+    const allowed = [/^dist\/(client|server)\.js$/, /^dist\/[^/]+\.wasm$/, /^syntaxes\/[^/]+\.json$/, /^schemas\/.+\.json$/, /^resources\/(apim-activitybar\.svg|icon\.png)$/, /^resources\/walkthrough\/[^/]+\.md$/, /^docs\/images\/[^/]+\.png$/, /^(package\.json|language-configuration\.json|README\.md|CHANGELOG\.md|LICENSE)$/];
     assert.deepEqual(listed.filter((file) => !allowed.some((re) => re.test(file))), [], 'nothing else is packaged');
     for (const needed of ['dist/client.js', 'dist/server.js', 'resources/icon.png', 'CHANGELOG.md', 'README.md']) assert.ok(listed.includes(needed), `${needed} is packaged`);
   });

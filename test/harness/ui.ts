@@ -220,8 +220,12 @@ export class Workbench {
         );
         seen = entries.map((entry) => (entry.description ? `${entry.label} (${entry.description})` : entry.label));
         const entry = entries.find((e) => matches(e.label, e.description));
-        // By its label, not its index: the list may re-render (items arriving while it loads) before the click.
-        return entry ? rows.filter({ has: this.page.locator('.label-name').getByText(entry.label, { exact: true }) }).first() : undefined;
+        if (!entry) return undefined;
+        // By its label and description, not its index: the list may re-render (items arriving while it loads) before
+        // the click, and rows may share a label (every APIOps policy is a policy.xml).
+        let row = rows.filter({ has: this.page.locator('.label-name').getByText(entry.label, { exact: true }) });
+        if (entry.description) row = row.filter({ has: this.page.locator('.label-description').getByText(entry.description, { exact: true }) });
+        return row.first();
       },
       { timeoutMs, intervalMs: 100, description: `${what} did not show`, detail: () => `rows shown: ${seen.join(' | ') || '(none)'}` },
     );

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { realExtensionVsix } from '../harness/paths';
 import type { Workbench } from '../harness/ui';
 import { waitFor } from '../harness/wait';
 
@@ -242,4 +243,19 @@ export async function croppedScreenshot(workbench: Workbench, name: string, clip
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await workbench.page.screenshot({ path: file, clip });
   return file;
+}
+
+/** The packaged extension (dist/apim-policy-studio.vsix); the UI suites never fall back to the harness's hello fixture. */
+export function packagedExtension(): string[] {
+  const vsix = realExtensionVsix();
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first (the UI tests use the packaged extension, never the harness's hello fixture)`);
+  return [vsix];
+}
+
+/** Shows or hides the primary side bar with its palette command, as a person would. */
+export async function setSideBarVisible(workbench: Workbench, visible: boolean): Promise<void> {
+  const sideBar = workbench.page.locator('.part.sidebar');
+  if ((await sideBar.isVisible()) === visible) return;
+  await workbench.runCommand('View: Toggle Primary Side Bar Visibility');
+  await waitFor(async () => (await sideBar.isVisible()) === visible, { timeoutMs: 10_000, description: `side bar ${visible ? 'shown' : 'hidden'}` });
 }

@@ -2,6 +2,7 @@
  * Results of the language features, in offsets. The server converts them to
  * LSP shapes; nothing here depends on an editor or on the protocol library.
  */
+import type { NAMED_VALUE_COMPLETION_KIND } from '../../../protocol/protocol';
 import type { InstanceIndex } from './instance';
 
 export interface OffsetRange {
@@ -85,7 +86,7 @@ export interface CompletionEntry {
 }
 
 /** What an item needs to have its documentation filled in later. */
-export type CompletionData = { kind: 'named-value'; name: string };
+export type CompletionData = { kind: typeof NAMED_VALUE_COMPLETION_KIND; name: string };
 
 /** The parts of an item `resolveCompletion` fills in. */
 export interface CompletionDetails {
