@@ -4,21 +4,12 @@
 // the text unsaved; saving again publishes over the version that was shown). The emulator (in this process)
 // is the truth. Saves test-results/<title>.png per test and test-results/readme-policies-conflict.png.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
-import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
-import { realExtensionVsix } from '../harness/paths';
 import { waitFor } from '../harness/wait';
-import { startIntegrationEnvironment, type IntegrationEnvironment } from '../integration/environment';
+import { useDemoWorkbench } from './demoWorkbench';
 import { boxOf, croppedScreenshot, goToLine, NAMED_VALUES_VIEW, parkMouse, POLICIES_VIEW, setPaneExpanded, sideBarPane } from './workbenchPage';
 
 const TAB = 'orders-api.policy.xml';
-
-function packagedExtension(): string[] {
-  const vsix = realExtensionVsix();
-  if (!fs.existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first (the UI tests use the packaged extension)`);
-  return [vsix];
-}
 
 /** The rows of the sidebar's Policies view, by label. */
 
@@ -27,27 +18,12 @@ function policiesRow(page: Page, label: string): Locator {
 }
 
 describe('Policies on the instance in the workbench', () => {
-  let environment: IntegrationEnvironment | undefined;
-  const serverOptions: WorkbenchSuiteOptions = {
-    vsixPaths: packagedExtension,
-    copyWorkspace: false,
-    userSettings: { 'files.autoSave': 'off' },
-  };
-
-  before(async function () {
-    this.timeout(60_000);
-    environment = await startIntegrationEnvironment();
-    serverOptions.workspaceFolder = environment.workspaceFolder;
-    serverOptions.env = environment.env;
-  });
-  const fixture = useWorkbench(serverOptions);
-  after(async () => {
-    await environment?.stop();
-  });
+  const demo = useDemoWorkbench();
+  const { fixture } = demo;
 
   /** The Orders API's policy as the emulator holds it now. */
   function onInstance(): string {
-    const stored = environment?.emulator.state.services[0].policies.get('apis/orders-api')?.value;
+    const stored = demo.environment().emulator.state.services[0].policies.get('apis/orders-api')?.value;
     assert.ok(stored, 'the emulator has a policy for orders-api');
     return stored;
   }
@@ -111,9 +87,8 @@ describe('Policies on the instance in the workbench', () => {
   it('walks the conflict flow when a colleague changed the policy meanwhile', async () => {
     const { workbench } = fixture;
     const { page } = workbench;
-    assert.ok(environment);
     // A colleague saves in the portal.
-    const theirs = environment.emulator.changePolicy('apis/orders-api');
+    const theirs = demo.environment().emulator.changePolicy('apis/orders-api');
     assert.match(theirs, /Changed on the instance/);
 
     await goToLine(workbench, 4, 1);

@@ -7,10 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
-import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
 import { waitFor } from '../harness/wait';
-import { startIntegrationEnvironment, type IntegrationEnvironment } from '../integration/environment';
-import { boxOf, croppedScreenshot, goToLine, packagedExtension, parkMouse, setSideBarVisible, waitForSuggestions } from './workbenchPage';
+import { useDemoWorkbench } from './demoWorkbench';
+import { boxOf, croppedScreenshot, goToLine, parkMouse, retypeNamedValueReference, setSideBarVisible, waitForSuggestions } from './workbenchPage';
 
 const WALKTHROUGH_TITLE = 'Get started with APIM Policy Studio';
 const ORDERS_API_POLICY = 'apimartifacts/apis/orders-api/policy.xml';
@@ -18,25 +17,13 @@ const STEPS = ['signIn', 'selectInstance', 'openPolicy', 'namedValueCompletion',
 type StepId = (typeof STEPS)[number];
 
 describe('the Get Started walkthrough', () => {
-  let environment: IntegrationEnvironment | undefined;
-  const serverOptions: WorkbenchSuiteOptions = {
-    vsixPaths: packagedExtension,
-    copyWorkspace: false,
+  const demo = useDemoWorkbench({
     // Reduced motion: the walkthrough moves the focus to a selected step at once instead of after its animation.
-    userSettings: { 'files.autoSave': 'off', 'workbench.welcomePage.preferReducedMotion': true },
-  };
-
-  before(async function () {
-    this.timeout(60_000);
+    userSettings: { 'workbench.welcomePage.preferReducedMotion': true },
     // Connected to the emulator, but no instance chosen: the user has that step still to do.
-    environment = await startIntegrationEnvironment({ workspaceSettings: { 'apimPolicy.instance': '' } });
-    serverOptions.workspaceFolder = environment.workspaceFolder;
-    serverOptions.env = environment.env;
+    environment: { workspaceSettings: { 'apimPolicy.instance': '' } },
   });
-  const fixture = useWorkbench(serverOptions);
-  after(async () => {
-    await environment?.stop();
-  });
+  const { fixture } = demo;
 
   /** A step's row in the open walkthrough (VS Code ids it `<extension>#<walkthrough>#<step>`). */
   function step(id: StepId): Locator {
@@ -117,8 +104,8 @@ describe('the Get Started walkthrough', () => {
 
   it('ticks "Select your instance" once the instance picked through its button has loaded', async () => {
     const { workbench } = fixture;
-    const subscription = environment?.emulator.state.subscriptions[0];
-    const service = environment?.emulator.state.services[0];
+    const subscription = demo.environment().emulator.state.subscriptions[0];
+    const service = demo.environment().emulator.state.services[0];
     assert.ok(subscription && service, 'the emulator serves a subscription and a service');
     await pressStepButton('selectInstance', 'Select Instance');
     await workbench.pickQuickPickItem((label) => label.includes(String(subscription.displayName)), `subscription "${subscription.displayName}"`);
@@ -126,7 +113,7 @@ describe('the Get Started walkthrough', () => {
     await waitForDone(['signIn', 'selectInstance']);
     // The selection itself went through: the instance loaded and was saved for the folder.
     await workbench.waitForText('.part.statusbar', service.name, 60_000);
-    const settings = fs.readFileSync(path.join(environment?.workspaceFolder ?? '', '.vscode', 'settings.json'), 'utf8');
+    const settings = fs.readFileSync(path.join(demo.environment().workspaceFolder, '.vscode', 'settings.json'), 'utf8');
     assert.ok(settings.includes(`/providers/Microsoft.ApiManagement/service/${service.name}"`), settings);
   });
 
@@ -152,15 +139,9 @@ describe('the Get Started walkthrough', () => {
     await showWalkthrough();
     await waitForDone(['signIn', 'selectInstance', 'openPolicy']);
 
-    // Replace {{api-version-header}} on line 6 with a fresh {{.
     await showPolicyTab();
-    await goToLine(workbench, 6, 14);
-    await page.keyboard.press('Shift+End');
-    for (let i = 0; i < '</value>'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
-    await workbench.waitForText('#status\\.editor\\.selection', `(${'{{api-version-header}}'.length} selected)`);
-    await page.keyboard.press('Delete');
-    await page.keyboard.type('{{');
-    const names = new Set([...(environment?.emulator.state.services[0].namedValues.values() ?? [])].map((record) => String(record.properties.displayName)));
+    await retypeNamedValueReference(workbench);
+    const names = new Set([...(demo.environment().emulator.state.services[0].namedValues.values() ?? [])].map((record) => String(record.properties.displayName)));
     await waitForSuggestions(page, (labels) => labels.every((label) => names.has(label)), 'named values after {{');
     await page.keyboard.press('Escape');
     await workbench.runCommand('File: Revert File');
@@ -179,7 +160,7 @@ describe('the Get Started walkthrough', () => {
     const { workbench } = fixture;
     await pressStepButton('diagnoseKeyVault', 'Diagnose Key Vault Reference');
     // The doctor asks which Key Vault reference first; leaving the pick is enough for the step (the doctor has its own tests).
-    const failing = [...(environment?.emulator.state.services[0].namedValues.values() ?? [])].find((record) => {
+    const failing = [...(demo.environment().emulator.state.services[0].namedValues.values() ?? [])].find((record) => {
       const code = (record.properties.keyVault as { lastStatus?: { code?: string } } | undefined)?.lastStatus?.code;
       return code !== undefined && code !== 'Success';
     });

@@ -9,10 +9,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import type { NamedValueRecord } from '../../emulator/types';
-import { useWorkbench, type WorkbenchSuiteOptions } from '../harness/mochaUi';
-import { realExtensionVsix } from '../harness/paths';
 import { waitFor } from '../harness/wait';
-import { startIntegrationEnvironment, type IntegrationEnvironment } from '../integration/environment';
+import { useDemoWorkbench } from './demoWorkbench';
 import { SECRET_MARKER } from '../integration/support/envNames';
 import {
   boxOf,
@@ -23,6 +21,7 @@ import {
   focusSuggestion,
   waitForFocusedSuggestionDetail,
   goToLine,
+  retypeNamedValueReference,
   KEY_VAULT_DOCTOR_VIEW,
   NAMED_VALUES_VIEW,
   namedValuesRows,
@@ -55,36 +54,12 @@ async function showProblems(page: Page): Promise<Locator> {
   return markers;
 }
 
-function packagedExtension(): string[] {
-  const vsix = realExtensionVsix();
-  if (!fs.existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first (the UI tests use the packaged extension, never the harness's hello fixture)`);
-  return [vsix];
-}
-
 describe('APIM Policy Studio in the workbench', () => {
-  let environment: IntegrationEnvironment | undefined;
-  // Filled in by the `before` below, which mocha runs ahead of useWorkbench's own `before`.
-  const serverOptions: WorkbenchSuiteOptions = {
-    vsixPaths: packagedExtension,
-    copyWorkspace: false,
-    // VS Code for the web saves after a delay by default; typing in a test must not change the demo files.
-    userSettings: { 'files.autoSave': 'off' },
-  };
-
-  before(async function () {
-    this.timeout(60_000);
-    environment = await startIntegrationEnvironment();
-    serverOptions.workspaceFolder = environment.workspaceFolder;
-    serverOptions.env = environment.env;
-  });
-  const fixture = useWorkbench(serverOptions);
-  after(async () => {
-    await environment?.stop();
-  });
+  const demo = useDemoWorkbench();
+  const { fixture } = demo;
 
   function emulatorNamedValues(): NamedValueRecord[] {
-    if (!environment) throw new Error('the emulator is not running');
-    return [...environment.emulator.state.services[0].namedValues.values()];
+    return [...demo.environment().emulator.state.services[0].namedValues.values()];
   }
 
   /** Display name → last Key Vault status code, from the emulator's live state. */
@@ -105,7 +80,7 @@ describe('APIM Policy Studio in the workbench', () => {
 
   /** The status bar entry of the connected instance ("contoso-apim ⚠ 3"). */
   function instanceStatus() {
-    return fixture.workbench.page.locator('.part.statusbar .statusbar-item', { hasText: environment?.emulator.state.services[0].name ?? 'contoso-apim' });
+    return fixture.workbench.page.locator('.part.statusbar .statusbar-item', { hasText: demo.environment().emulator.state.services[0].name ?? 'contoso-apim' });
   }
 
   /** The status bar entry reads "<instance> ⚠ <count>" (the icon is not text). */
@@ -137,14 +112,7 @@ describe('APIM Policy Studio in the workbench', () => {
     // Room on the right of the suggestions for their details.
     await setSideBarVisible(false);
 
-    // Replace {{api-version-header}} on line 6 with a fresh {{.
-    await goToLine(workbench, 6, 14);
-    await page.keyboard.press('Shift+End');
-    for (let i = 0; i < '</value>'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
-    await workbench.waitForText('#status\\.editor\\.selection', `(${'{{api-version-header}}'.length} selected)`);
-    await page.keyboard.press('Delete');
-    // The editor has the focus from Go to Line; typing goes to the cursor.
-    await page.keyboard.type('{{');
+    await retypeNamedValueReference(workbench);
 
     const expected = displayNames();
     const shown = await waitForSuggestions(page, (labels) => labels.length >= Math.min(8, expected.length), 'named values in the suggest widget');
@@ -304,7 +272,7 @@ describe('APIM Policy Studio in the workbench', () => {
 
     const rows = await namedValuesRows(page);
     const root = rows[0];
-    assert.equal(root.label, environment?.emulator.state.services[0].name);
+    assert.equal(root.label, demo.environment().emulator.state.services[0].name);
     assert.match(root.description, /rg-contoso-apis/);
     const named = rows.slice(1);
     assert.deepEqual(named.map((row) => row.label), expected);
@@ -357,7 +325,7 @@ describe('APIM Policy Studio in the workbench', () => {
     assert.equal((await row())?.icon, 'error');
 
     // The secret is back in the vault; the instance does not know until it refreshes.
-    environment?.emulator.setVaultState('contoso-kv', 'legacy-partner-key', { status: 'ok', value: `${SECRET_MARKER}restored-by-the-ui-test` });
+    demo.environment().emulator.setVaultState('contoso-kv', 'legacy-partner-key', { status: 'ok', value: `${SECRET_MARKER}restored-by-the-ui-test` });
     await workbench.runCommand(REFRESH_FAILED_TITLE);
     const summary = await workbench.waitForText('.notifications-toasts', new RegExp(`Refreshed 1 of ${before} Key Vault secrets; ${before - 1} still failing`));
     assertNoSecretIn(summary, 'the summary notification');
@@ -535,7 +503,7 @@ describe('APIM Policy Studio in the workbench', () => {
 
   it('selects another instance through the subscription and service pickers', async () => {
     const { workbench } = fixture;
-    const subscription = environment?.emulator.state.subscriptions[0];
+    const subscription = demo.environment().emulator.state.subscriptions[0];
     assert.ok(subscription, 'the emulator has a subscription');
     await workbench.startCommand('APIM Policy: Select Instance…');
     // Items arrive while the picker shows progress; each step is a click, as a person would.
@@ -549,7 +517,7 @@ describe('APIM Policy Studio in the workbench', () => {
       rows = await namedValuesRows(workbench.page);
       return rows[0]?.label === 'contoso-apim-staging' && rows.length > 1 && !rows.some((r) => r.label === 'legacy-partner-key');
     }, { timeoutMs: 60_000, description: 'the panel shows the staging instance', detail: () => rows.map((r) => r.label).join(', ') });
-    const settings = fs.readFileSync(`${environment?.workspaceFolder}/.vscode/settings.json`, 'utf8');
+    const settings = fs.readFileSync(`${demo.environment().workspaceFolder}/.vscode/settings.json`, 'utf8');
     assert.match(settings, /"apimPolicy\.instance": "\/subscriptions\/[^"]+\/resourceGroups\/rg-contoso-staging\/providers\/Microsoft\.ApiManagement\/service\/contoso-apim-staging"/);
     await workbench.screenshot();
   });

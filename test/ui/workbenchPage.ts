@@ -259,3 +259,18 @@ export async function setSideBarVisible(workbench: Workbench, visible: boolean):
   await workbench.runCommand('View: Toggle Primary Side Bar Visibility');
   await waitFor(async () => (await sideBar.isVisible()) === visible, { timeoutMs: 10_000, description: `side bar ${visible ? 'shown' : 'hidden'}` });
 }
+
+/**
+ * Selects `{{api-version-header}}` on line 6 of the demo's Orders API policy (`<value>{{api-version-header}}</value>`)
+ * and types `{{` in its place, which opens the named value completion.
+ */
+export async function retypeNamedValueReference(workbench: Workbench): Promise<void> {
+  const { page } = workbench;
+  await goToLine(workbench, 6, 14);
+  await page.keyboard.press('Shift+End');
+  for (let i = 0; i < '</value>'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await workbench.waitForText('#status\\.editor\\.selection', `(${'{{api-version-header}}'.length} selected)`);
+  await page.keyboard.press('Delete');
+  // The editor has the focus from Go to Line; typing goes to the cursor.
+  await page.keyboard.type('{{');
+}
