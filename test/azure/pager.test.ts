@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { AzureAccessError, createApimClient, loadInstanceMetadata, type ApimClientHandle, type LoadProgress } from '../../client/src/azure';
-import type { GateStats } from '../../client/src/azure/pager';
+import { RequestGate, type GateStats } from '../../client/src/azure/pager';
 import { waitFor } from '../harness/wait';
 import { demoNamedValues } from '../support/demoScenarios';
 import { guardRejections, startSetup, type EmulatorSetup } from './helpers';
@@ -110,5 +110,26 @@ describe(`azure/pager (emulator, ${TOTAL.toLocaleString('en')} named values)`, f
     assert.equal(error.kind, 'server');
     const failedPage = setup.emu.requestLog.filter((r) => r.path.endsWith('$skip=5000') && r.status === 500);
     assert.ok(failedPage.length >= 2, 'the failing page was retried before the load gave up');
+  });
+});
+
+describe('azure/pager RequestGate', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+  it('leaves no timer behind when every request waiting out a long Retry-After is cancelled', async () => {
+    const gate = new RequestGate(1);
+    let release: (() => void) | undefined;
+    const first = gate.run(undefined, () => new Promise<void>((resolve) => (release = resolve)));
+    await waitFor(() => release !== undefined, { timeoutMs: 5_000, intervalMs: 1, description: 'the first request started' });
+    const before = timers();
+    gate.throttled(120_000); // a 429 asked for two minutes
+    const controller = new AbortController();
+    const queued = gate.run(controller.signal, async () => 'ran');
+    release?.();
+    await first;
+    assert.equal(timers(), before + 1, 'the queued request waits for the pause to end');
+    controller.abort();
+    await assert.rejects(queued, (e: unknown) => e instanceof AzureAccessError && e.kind === 'cancelled');
+    assert.equal(timers(), before, 'nothing waits any more, so no timer keeps the process alive for two minutes');
   });
 });

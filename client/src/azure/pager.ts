@@ -123,6 +123,8 @@ export class RequestGate {
       const onAbort = () => {
         const index = this.waiting.indexOf(start);
         if (index >= 0) this.waiting.splice(index, 1);
+        // Nothing left to wake: a pause of a long Retry-After must not keep the process alive.
+        if (this.waiting.length === 0) this.cancelWake();
         reject(cancelled());
       };
       const start = () => {
@@ -137,6 +139,12 @@ export class RequestGate {
 
   private canStart(): boolean {
     return this.inFlight < this.limit && this.now() >= this.pausedUntil;
+  }
+
+  private cancelWake(): void {
+    if (this.wakeTimer === undefined) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
   }
 
   /** Starts waiting requests while slots are free; wakes up again when a pause ends. */
