@@ -131,7 +131,8 @@ function omit(obj: JsonObject, keys: string[]): JsonObject {
 export function publicNamedValueProperties(record: NamedValueRecord): JsonObject {
   const p = record.properties;
   const hidden = p.secret === true || isObject(p.keyVault);
-  const copy = structuredClone(p);
+  // Shallow: the body is serialised at once, and a deep clone per item was most of a list page's cost.
+  const copy: JsonObject = { ...p };
   if (hidden) delete copy.value;
   return copy;
 }
@@ -159,7 +160,8 @@ export function serializeResource<R extends ResourceRecord>(parentId: string, ki
     id: `${parentId}/${segment}/${record.name}`,
     type: `${SERVICE_TYPE}/${kind.typeSuffix}`,
     name: record.name,
-    properties: structuredClone(record.properties),
+    // A kind with its own serialize builds new properties from these (it must copy what it changes).
+    properties: kind.serialize ? record.properties : structuredClone(record.properties),
   };
   return kind.serialize ? kind.serialize(record, base) : base;
 }

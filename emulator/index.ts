@@ -131,8 +131,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (!options.quiet) process.stdout.write(`${entry.method} ${entry.path} -> ${entry.status || 'dropped'} (${Date.now() - startedAt} ms)\n`);
   };
 
-  const write = (req: IncomingMessage, res: ServerResponse, response: EmulatorResponse, corrupt = false): void => {
-    let text = serialize(response);
+  const write = (req: IncomingMessage, res: ServerResponse, response: EmulatorResponse, corrupt = false, serialized?: string): void => {
+    let text = serialized ?? serialize(response);
     if (corrupt && text !== undefined) text = malformBody(text);
     const headers: Record<string, string> = {
       'x-ms-request-id': randomUUID(),
@@ -195,9 +195,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     } else {
       response = arm.handle({ method: req.method ?? 'GET', url, headers: req.headers, body, caller: validation.claims.oid });
     }
-    const corrupt = response.status === 200 && req.method !== 'HEAD' && serialize(response) !== undefined && faults.shouldMalform();
+    const text = serialize(response);
+    const corrupt = response.status === 200 && req.method !== 'HEAD' && text !== undefined && faults.shouldMalform();
     entry.status = response.status;
-    write(req, res, response, corrupt);
+    write(req, res, response, corrupt, text);
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

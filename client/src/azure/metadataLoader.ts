@@ -32,8 +32,8 @@ import type {
 } from '../../../protocol/protocol';
 import { type ApimClientSource, resolveClient } from './armClient';
 import { AzureAccessError, type ClassifiedError, type ErrorContext, toAzureAccessError } from './errors';
-import { DEFAULT_PARALLEL_REQUESTS, type GateStats, listAll, type PageProgress, type PagedSource, RequestGate, sdkPagedSource } from './pager';
-import { parseServiceResourceId, type ServiceResourceId } from './resourceId';
+import { armPagedSource, type ArmListItem, DEFAULT_PARALLEL_REQUESTS, type GateStats, listAll, type PageProgress, type PagedSource, RequestGate, sdkPagedSource } from './pager';
+import { formatServiceResourceId, parseServiceResourceId, type ServiceResourceId } from './resourceId';
 
 export type MetadataPart =
   | 'service'
@@ -205,7 +205,8 @@ export async function loadInstanceMetadata(source: ApimClientSource, instanceId:
           report('service', 1, true);
           return toServiceSummary(resource, id);
         }),
-        pages('namedValues', sdkPagedSource((o) => client.namedValue.listByService(rg, svc, o), requireValueArray), mapNamedValue),
+        // The largest collection by far: read as JSON, without the SDK's model mapping (see armPagedSource).
+        pages('namedValues', armPagedSource(handle, `${formatServiceResourceId(id)}/namedValues`), (item) => mapNamedValue(namedValueFromArm(item))),
         pages('backends', sdkPagedSource((o) => client.backend.listByService(rg, svc, o), requireValueArray), mapBackend),
         pages('policyFragments', sdkPagedSource((o) => client.policyFragment.listByService(rg, svc, o), requireValueArray), mapFragment),
         pages('loggers', sdkPagedSource((o) => client.logger.listByService(rg, svc, o), requireValueArray), mapLogger),
@@ -333,6 +334,34 @@ export function mapNamedValue(nv: NamedValueContract): NamedValueInfo | undefine
   }
   if (nv.tags?.length) info.tags = [...nv.tags];
   return info;
+}
+
+/** A named value as ARM sends it (`properties` nested) in the SDK's flattened shape. */
+export function namedValueFromArm(item: ArmListItem): NamedValueContract {
+  const p = item.properties ?? {};
+  const contract: NamedValueContract = {};
+  if (typeof item.id === 'string') (contract as { id?: string }).id = item.id;
+  if (typeof item.name === 'string') (contract as { name?: string }).name = item.name;
+  if (typeof p.displayName === 'string') contract.displayName = p.displayName;
+  if (typeof p.value === 'string') contract.value = p.value;
+  if (typeof p.secret === 'boolean') contract.secret = p.secret;
+  if (Array.isArray(p.tags)) contract.tags = p.tags.filter((t): t is string => typeof t === 'string');
+  const kv = p.keyVault as { secretIdentifier?: unknown; identityClientId?: unknown; lastStatus?: { code?: unknown; message?: unknown; timeStampUtc?: unknown } } | null | undefined;
+  if (kv && typeof kv === 'object') {
+    const keyVault: NonNullable<NamedValueContract['keyVault']> = {};
+    if (typeof kv.secretIdentifier === 'string') keyVault.secretIdentifier = kv.secretIdentifier;
+    if (typeof kv.identityClientId === 'string') keyVault.identityClientId = kv.identityClientId;
+    const status = kv.lastStatus;
+    if (status && typeof status === 'object') {
+      const lastStatus: NonNullable<typeof keyVault.lastStatus> = {};
+      if (typeof status.code === 'string') lastStatus.code = status.code;
+      if (typeof status.message === 'string') lastStatus.message = status.message;
+      if (typeof status.timeStampUtc === 'string') lastStatus.timeStampUtc = new Date(status.timeStampUtc);
+      keyVault.lastStatus = lastStatus;
+    }
+    contract.keyVault = keyVault;
+  }
+  return contract;
 }
 
 function mapKeyVaultStatus(status: { code?: string; message?: string; timeStampUtc?: Date } | undefined): KeyVaultStatus | undefined {

@@ -10,6 +10,8 @@
 import { setMaxListeners } from 'node:events';
 import type { FullOperationResponse, OperationOptions } from '@azure/core-client';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { ApimClientHandle } from './armClient';
+import { sendArmRequest } from './armRequest';
 import { AzureAccessError } from './errors';
 
 export const DEFAULT_PARALLEL_REQUESTS = 8;
@@ -299,4 +301,42 @@ export function throttleSignalPolicy(): PipelinePolicy {
 
 function cancelled(): AzureAccessError {
   return new AzureAccessError({ kind: 'cancelled', message: 'The operation was cancelled.', userMessage: 'Cancelled.', retryable: false });
+}
+
+/** One item of an ARM list as JSON: `{ id, name, properties: { … } }`. */
+export type ArmListItem = { id?: unknown; name?: unknown; properties?: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * A collection read as plain JSON through the SDK client's own pipeline (token, CA trust, retry
+ * rules, the throttling signal), without the SDK's model deserialisation. For big collections
+ * that mapping is the load's main CPU cost (about a third of a 10,000-named-value load at zero
+ * latency), and with 8 requests in flight each page's CPU time delays the next request.
+ * `path` is the collection below the ARM endpoint, e.g. `<service id>/namedValues`.
+ */
+export function armPagedSource(handle: ApimClientHandle, path: string): PagedSource<ArmListItem> {
+  const fetch = async (signal: AbortSignal, url: string): Promise<ListPage<ArmListItem>> => {
+    const response = await sendArmRequest(handle, { method: 'GET', url, signal });
+    const body = response.body as { value?: unknown; count?: unknown; nextLink?: unknown } | undefined;
+    if (!body || !Array.isArray(body.value)) {
+      const where = new URL(url.startsWith('/') ? `${handle.armEndpoint.replace(/\/+$/, '')}${url}` : url);
+      throw new AzureAccessError({
+        kind: 'malformedResponse',
+        status: response.status,
+        message: `List response from ${where.origin}${where.pathname} has no "value" array.`,
+        userMessage: `${where.origin} returned a list without items (no "value" array); try again.`,
+        retryable: true,
+      });
+    }
+    const page: ListPage<ArmListItem> = { items: body.value.filter((item): item is ArmListItem => typeof item === 'object' && item !== null) };
+    if (typeof body.count === 'number') page.count = body.count;
+    if (typeof body.nextLink === 'string' && body.nextLink) page.nextLink = body.nextLink;
+    return page;
+  };
+  return {
+    // The query is written out rather than set through URLSearchParams, which would send `%24top`:
+    // the same request line as the SDK's (`$top`, `$skip`), which logs and fault rules match on.
+    page: (skip, top, signal) =>
+      fetch(signal, `${path}?api-version=${handle.client.apiVersion}${top !== undefined ? `&$top=${top}` : ''}${skip > 0 ? `&$skip=${skip}` : ''}`),
+    next: (nextLink, signal) => fetch(signal, nextLink),
+  };
 }
