@@ -33,7 +33,7 @@ import type {
 import { type ApimClientSource, resolveClient } from './armClient';
 import { AzureAccessError, type ClassifiedError, type ErrorContext, toAzureAccessError } from './errors';
 import { armPagedSource, type ArmListItem, DEFAULT_PARALLEL_REQUESTS, type GateStats, listAll, type PageProgress, type PagedSource, RequestGate, sdkPagedSource } from './pager';
-import { formatServiceResourceId, parseServiceResourceId, type ServiceResourceId } from './resourceId';
+import { formatServiceResourceId, lastSegment, parseServiceResourceId, type ServiceResourceId } from './resourceId';
 
 export type MetadataPart =
   | 'service'
@@ -455,9 +455,6 @@ function isoDate(value: Date | string | undefined): string | undefined {
   return typeof value === 'string' && value ? value : undefined;
 }
 
-function lastSegment(id: string | undefined): string | undefined {
-  return id?.split('/').filter(Boolean).pop();
-}
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledError();

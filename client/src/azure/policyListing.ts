@@ -15,7 +15,7 @@ import { toAzureAccessError, type ErrorContext } from './errors';
 import { mapNamedValue } from './metadataLoader';
 import { DEFAULT_PARALLEL_REQUESTS, listAll, type PagedSource, RequestGate, sdkPagedSource } from './pager';
 import { scopeKeyOfPolicyId } from './policyScopes';
-import { parseServiceResourceId } from './resourceId';
+import { lastSegment, parseServiceResourceId } from './resourceId';
 
 export interface ApiSummary {
   /** ARM name; a non-current revision is `{api};rev={n}`. */
@@ -120,17 +120,16 @@ function clientFor(source: ApimClientSource, instanceId: string) {
   return { handle, client: handle.client, rg: id.resourceGroup, svc: id.serviceName, context };
 }
 
-/** An OData `contains` on `field`, quotes doubled as OData wants. */
-function containsFilter(field: string, text: string | undefined): string | undefined {
-  const trimmed = text?.trim();
-  return trimmed ? `contains(${field},'${trimmed.replace(/'/g, "''")}')` : undefined;
+/** One page of a listing filtered by an OData `contains` on `field` (quotes doubled as OData wants). */
+function filteredListParams(field: string, options: ListOptions): { filter?: string; top: number; abortSignal?: AbortSignal } {
+  const trimmed = options.contains?.trim();
+  const filter = trimmed ? `contains(${field},'${trimmed.replace(/'/g, "''")}')` : undefined;
+  return { filter, top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
 }
-
-const lastSegment = (id: string | undefined) => id?.split('/').filter(Boolean).pop();
 
 export function listApis(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<ApiSummary> {
   const { client, rg, svc, context } = clientFor(source, instanceId);
-  const params = { filter: containsFilter('displayName', options.contains), top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
+  const params = filteredListParams('displayName', options);
   const list = options.workspace === undefined
     ? client.api.listByService(rg, svc, params)
     : client.workspaceApi.listByService(rg, svc, options.workspace, params);
@@ -177,7 +176,7 @@ export async function listOperations(source: ApimClientSource, instanceId: strin
 
 export function listProducts(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<NamedItem> {
   const { client, rg, svc, context } = clientFor(source, instanceId);
-  const params = { filter: containsFilter('displayName', options.contains), top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
+  const params = filteredListParams('displayName', options);
   const list = options.workspace === undefined
     ? client.product.listByService(rg, svc, params)
     : client.workspaceProduct.listByService(rg, svc, options.workspace, params);
@@ -186,7 +185,7 @@ export function listProducts(source: ApimClientSource, instanceId: string, optio
 
 export function listFragments(source: ApimClientSource, instanceId: string, options: ListOptions = {}): Pages<NamedItem> {
   const { client, rg, svc, context } = clientFor(source, instanceId);
-  const params = { filter: containsFilter('name', options.contains), top: options.pageSize ?? DEFAULT_PAGE_SIZE, abortSignal: options.signal };
+  const params = filteredListParams('name', options);
   const list = options.workspace === undefined
     ? client.policyFragment.listByService(rg, svc, params)
     : client.workspacePolicyFragment.listByService(rg, svc, options.workspace, params);

@@ -91,3 +91,8 @@ function fail(input: string, why: string): never {
     retryable: false,
   });
 }
+
+/** The last segment of an ARM id: a resource's name when a list entry lacks `name`. */
+export function lastSegment(id: string | undefined): string | undefined {
+  return id?.split('/').filter(Boolean).pop();
+}
